@@ -1,0 +1,669 @@
+//! The one error classifier: AWS answer (or its absence) → [`Cause`].
+//!
+//! A pure function over [`ErrorFacts`] driven by the [`RULES`] table, shared by every check (and
+//! later by `triage`). Rules are tried in order; the first match wins, so specific texts come
+//! before generic codes. Matching is robust to how AWS and SDKs vary: codes are compared without
+//! their `:http://…` suffix or `…#` namespace and case-insensitively; messages are compared after
+//! folding case and curly quotes.
+
+use crate::report::{Cause, Status};
+
+/// How a call ended without an HTTP answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// A connect, read, attempt or operation timeout fired.
+    Timeout,
+    /// The connection failed (refused, reset, DNS, TLS).
+    Io,
+    /// Anything else before an answer (e.g. no credentials to sign with).
+    Other,
+}
+
+/// What is known about one failed call.
+#[derive(Clone, Debug, Default)]
+pub struct ErrorFacts<'a> {
+    /// `sts`, `bedrock` or `bedrock-runtime`.
+    pub service: &'a str,
+    pub operation: &'a str,
+    pub http_status: Option<u16>,
+    pub code: Option<&'a str>,
+    pub message: Option<&'a str>,
+    /// Set when no HTTP answer arrived.
+    pub transport: Option<Transport>,
+}
+
+/// One row of the classifier table.
+struct Rule {
+    /// Matches any of these error codes (normalised, lowercase); empty = any code.
+    codes: &'static [&'static str],
+    /// Matches any of these HTTP statuses; empty = any status.
+    statuses: &'static [u16],
+    /// The message must contain at least one of these (normalised, lowercase); empty = any.
+    any_text: &'static [&'static str],
+    /// The message must also contain every one of these.
+    all_text: &'static [&'static str],
+    /// Restricts the rule to one service; `None` = every service.
+    service: Option<&'static str>,
+    cause: Cause,
+}
+
+const fn rule(cause: Cause) -> Rule {
+    Rule {
+        codes: &[],
+        statuses: &[],
+        any_text: &[],
+        all_text: &[],
+        service: None,
+        cause,
+    }
+}
+
+macro_rules! r {
+    ($cause:ident $(, $field:ident = $value:expr)* $(,)?) => {
+        Rule { $($field: $value,)* ..rule(Cause::$cause) }
+    };
+}
+
+/// The classification table. Order matters: the first matching rule wins.
+static RULES: &[Rule] = &[
+    // Clock and signing first: these arrive with credential-ish codes.
+    r!(
+        ClockSkew,
+        any_text = &[
+            "signature expired",
+            "signature not yet current",
+            "request time too skewed",
+            "requesttimetooskewed"
+        ]
+    ),
+    r!(ClockSkew, codes = &["requestexpired", "requesttimetooskewed"]),
+    r!(
+        RegionNotSupported,
+        any_text = &[
+            "should be scoped to a valid region",
+            "credential should be scoped to a valid region"
+        ]
+    ),
+    r!(
+        ExpiredToken,
+        codes = &["expiredtoken", "expiredtokenexception", "tokenrefreshrequired"]
+    ),
+    r!(
+        ExpiredToken,
+        any_text = &[
+            "security token included in the request is expired",
+            "token has expired",
+            "token is expired",
+            "the sso session associated with this profile has expired"
+        ]
+    ),
+    r!(
+        InvalidCredentials,
+        codes = &[
+            "unrecognizedclientexception",
+            "invalidclienttokenid",
+            "signaturedoesnotmatch",
+            "incompletesignature",
+            "invalidsignatureexception",
+            "missingauthenticationtoken",
+            "missingauthenticationtokenexception",
+            "authfailure",
+            "invalidaccesskeyid"
+        ]
+    ),
+    r!(
+        InvalidCredentials,
+        any_text = &[
+            "security token included in the request is invalid",
+            "signature we calculated does not match",
+            "invalid api key",
+            "bearer token is invalid",
+            "api key is invalid"
+        ]
+    ),
+    r!(
+        NoCredentials,
+        any_text = &[
+            "unable to locate credentials",
+            "could not load credentials from any providers",
+            "no credentials",
+            "credentials provider error",
+            "failed to load credentials",
+            "missing credentials"
+        ]
+    ),
+    // Access: Marketplace and payment before generic IAM, SCP before identity policies.
+    r!(
+        IamDeniedMarketplace,
+        any_text = &[
+            "aws-marketplace:subscribe",
+            "aws-marketplace:viewsubscriptions",
+            "aws-marketplace:unsubscribe"
+        ]
+    ),
+    r!(MarketplaceAgreementMissing, codes = &["mpagreementbeingcreated"]),
+    r!(
+        MarketplaceAgreementMissing,
+        any_text = &[
+            "invalid_payment_instrument",
+            "marketplace agreement",
+            "agreement failed",
+            "agreement pending",
+            "subscription is pending",
+            "being created",
+            "payment instrument",
+            "model subscription"
+        ]
+    ),
+    r!(
+        ScpDenied,
+        any_text = &["service control policy", "resource control policy"]
+    ),
+    r!(
+        IamDeniedInvoke,
+        any_text = &[
+            "is not authorized to perform",
+            "no identity-based policy allows",
+            "permissions boundary",
+            "session policy",
+            "explicit deny in an identity-based policy"
+        ]
+    ),
+    r!(AnthropicUseCaseForm, codes = &["ftuformnotfilled"]),
+    r!(
+        AnthropicUseCaseForm,
+        any_text = &[
+            "use case details",
+            "use-case form",
+            "use case form",
+            "model use case"
+        ]
+    ),
+    r!(
+        ModelEolLegacy,
+        any_text = &[
+            "marked by provider as legacy",
+            "end of its life",
+            "end-of-life",
+            "not actively using",
+            "has been deprecated",
+            "legacy model"
+        ]
+    ),
+    r!(
+        NeedsInferenceProfile,
+        any_text = &[
+            "on-demand throughput isn't supported",
+            "on-demand throughput is not supported",
+            "doesn't support on-demand throughput",
+            "does not support on-demand throughput",
+            "retry your request with the id or arn of an inference profile"
+        ]
+    ),
+    r!(ModelAccessNotGranted, codes = &["badcscoreexception"]),
+    r!(
+        ModelAccessNotGranted,
+        any_text = &[
+            "don't have access to the model",
+            "do not have access to the model",
+            "not available for this account",
+            "permission_error",
+            "not authorized to invoke this api",
+            "access to the model is denied",
+            "model access"
+        ]
+    ),
+    r!(
+        LegacyPromptFormat,
+        any_text = &["use the messages api", "\"\\n\\nhuman:\"", "\\n\\nhuman:"]
+    ),
+    r!(LegacyPromptFormat, all_text = &["prompt must", "human:"]),
+    r!(LegacyPromptFormat, all_text = &["must start with", "human:"]),
+    r!(
+        InvalidModelId,
+        any_text = &[
+            "model identifier is invalid",
+            "could not resolve the foundation model",
+            "invalid model identifier",
+            "model id is invalid",
+            "invalid modelid"
+        ]
+    ),
+    r!(
+        InvalidModelId,
+        all_text = &["failed to satisfy constraint", "modelid"]
+    ),
+    // Capacity and quotas: inconclusive causes.
+    r!(
+        QuotaExceeded,
+        codes = &[
+            "servicequotaexceededexception",
+            "servicequotaexceeded",
+            "limitexceededexception"
+        ]
+    ),
+    r!(
+        QuotaExceeded,
+        any_text = &["tokens per day", "too many tokens per day", "daily quota"]
+    ),
+    r!(ModelNotReady, codes = &["modelnotreadyexception"]),
+    r!(
+        Throttled,
+        codes = &[
+            "throttlingexception",
+            "throttling",
+            "throttledexception",
+            "toomanyrequestsexception",
+            "requestlimitexceeded",
+            "slowdown",
+            "provisionedthroughputexceededexception"
+        ]
+    ),
+    r!(
+        Throttled,
+        any_text = &["rate exceeded", "too many requests", "too many tokens"]
+    ),
+    r!(Throttled, statuses = &[429]),
+    r!(ModelTimeout, codes = &["modeltimeoutexception"]),
+    r!(ModelTimeout, statuses = &[408]),
+    r!(
+        ServiceUnavailable,
+        codes = &[
+            "internalserverexception",
+            "internalfailure",
+            "internalerror",
+            "internalserror",
+            "serviceunavailableexception",
+            "serviceunavailable",
+            "modelerrorexception",
+            "modelstreamerrorexception",
+            "servicefailure"
+        ]
+    ),
+    r!(ServiceUnavailable, statuses = &[424, 500, 501, 502, 503, 504]),
+    // Malformed bodies: only with texts that say so.
+    r!(
+        MalformedBody,
+        any_text = &[
+            "malformed input request",
+            "extraneous key",
+            "required key",
+            "temperature and top_p",
+            "cannot both be specified",
+            "max_tokens",
+            "maxtokens",
+            "text field in the contentblock object",
+            "blank",
+            "is not valid json",
+            "malformed"
+        ]
+    ),
+    // Plain AccessDenied without a principal breakdown: the account, not a policy.
+    r!(
+        ModelAccessNotGranted,
+        codes = &["accessdeniedexception", "accessdenied"],
+        service = Some("bedrock-runtime")
+    ),
+    r!(
+        IamDeniedInvoke,
+        codes = &[
+            "accessdeniedexception",
+            "accessdenied",
+            "unauthorizedoperation",
+            "notauthorized"
+        ]
+    ),
+];
+
+/// Lowercases and folds typographic quotes so texts match however they were typed.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{2033}' => '"',
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `AccessDeniedException:http://internal.amazon.com/coral/…` or `com.amazon#X` → `accessdeniedexception`.
+pub fn normalise_code(code: &str) -> String {
+    let code = code.split(':').next().unwrap_or(code);
+    let code = code.rsplit('#').next().unwrap_or(code);
+    code.trim().to_ascii_lowercase()
+}
+
+impl Rule {
+    fn matches(&self, f: &ErrorFacts<'_>, code: &str, text: &str) -> bool {
+        if self.service.is_some_and(|s| s != f.service) {
+            return false;
+        }
+        if !self.codes.is_empty() && !self.codes.contains(&code) {
+            return false;
+        }
+        if !self.statuses.is_empty() && !f.http_status.is_some_and(|s| self.statuses.contains(&s)) {
+            return false;
+        }
+        if !self.any_text.is_empty() && !self.any_text.iter().any(|t| text.contains(t)) {
+            return false;
+        }
+        self.all_text.iter().all(|t| text.contains(t))
+    }
+}
+
+/// Names the cause behind a failed call.
+pub fn classify(f: &ErrorFacts<'_>) -> Cause {
+    match f.transport {
+        Some(Transport::Timeout | Transport::Io) => return Cause::EndpointUnreachable,
+        Some(Transport::Other) => {
+            let text = normalise(f.message.unwrap_or_default());
+            let says_no_credentials = RULES
+                .iter()
+                .any(|r| r.cause == Cause::NoCredentials && r.matches(f, "", &text));
+            return if says_no_credentials {
+                Cause::NoCredentials
+            } else {
+                Cause::EndpointUnreachable
+            };
+        }
+        None => {}
+    }
+    let code = f.code.map(normalise_code).unwrap_or_default();
+    let text = normalise(f.message.unwrap_or_default());
+    RULES
+        .iter()
+        .find(|r| r.matches(f, &code, &text))
+        .map_or(Cause::Other, |r| r.cause)
+}
+
+/// The status a check should give a finding with this cause.
+///
+/// Transient causes are inconclusive (AWS could not answer); an unrecognised error without a
+/// client-error status is inconclusive too, so an unknown answer never reads as a verified failure.
+pub fn status_for(cause: Cause, http_status: Option<u16>) -> Status {
+    match cause {
+        Cause::Ok => Status::Pass,
+        c if c.is_transient() => Status::Inconclusive,
+        Cause::Other if !http_status.is_some_and(|s| (400..500).contains(&s)) => Status::Inconclusive,
+        _ => Status::Fail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(service: &str, status: u16, code: &str, message: &str) -> Cause {
+        classify(&ErrorFacts {
+            service,
+            operation: "Op",
+            http_status: Some(status),
+            code: (!code.is_empty()).then_some(code),
+            message: (!message.is_empty()).then_some(message),
+            transport: None,
+        })
+    }
+
+    #[test]
+    fn table() {
+        use Cause::*;
+        let cases: &[(&str, u16, &str, &str, Cause)] = &[
+            (
+                "sts",
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+                InvalidCredentials,
+            ),
+            (
+                "sts",
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+                InvalidCredentials,
+            ),
+            (
+                "sts",
+                403,
+                "SignatureDoesNotMatch",
+                "Signature expired: 20261124T100000Z is now earlier than 20261124T101500Z (20261124T102000Z - 5 min.)",
+                ClockSkew,
+            ),
+            (
+                "bedrock",
+                403,
+                "InvalidSignatureException",
+                "Signature not yet current: 20261124T110000Z is still later than 20261124T100500Z",
+                ClockSkew,
+            ),
+            (
+                "sts",
+                400,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+                ExpiredToken,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+                "The security token included in the request is expired",
+                ExpiredToken,
+            ),
+            (
+                "bedrock",
+                403,
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+                InvalidCredentials,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/x because no identity-based policy allows the bedrock:InvokeModel action",
+                IamDeniedInvoke,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:eu-west-3::foundation-model/x with an explicit deny in a service control policy: arn:aws:organizations::1:policy/o-1/service_control_policy/p-1",
+                ScpDenied,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "Model access is denied due to IAM user or service role is not authorized to perform the required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable access to this model.",
+                IamDeniedMarketplace,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "AWS Marketplace subscription for this model cannot be completed at this time: INVALID_PAYMENT_INSTRUMENT",
+                MarketplaceAgreementMissing,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "You don't have access to the model with the specified model ID.",
+                ModelAccessNotGranted,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "You don\u{2019}t have access to the model with the specified model ID.",
+                ModelAccessNotGranted,
+            ),
+            (
+                "bedrock-runtime",
+                404,
+                "ResourceNotFoundException",
+                "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model.",
+                AnthropicUseCaseForm,
+            ),
+            (
+                "bedrock-runtime",
+                404,
+                "ResourceNotFoundException",
+                "Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 30 days.",
+                ModelEolLegacy,
+            ),
+            (
+                "bedrock-runtime",
+                404,
+                "ResourceNotFoundException",
+                "This model version has reached the end of its life.",
+                ModelEolLegacy,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Invocation of model ID anthropic.claude-3-5-sonnet-20241022-v2:0 with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+                NeedsInferenceProfile,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "The provided model identifier is invalid.",
+                InvalidModelId,
+            ),
+            (
+                "bedrock-runtime",
+                404,
+                "ResourceNotFoundException",
+                "Could not resolve the foundation model from the provided model identifier.",
+                InvalidModelId,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "prompt must start with \"\n\nHuman:\" turn after an optional system prompt",
+                LegacyPromptFormat,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "\"claude-3-5-sonnet\" is not supported on this API. Please use the Messages API instead.",
+                LegacyPromptFormat,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Malformed input request: #: extraneous key [model] is not permitted",
+                MalformedBody,
+            ),
+            (
+                "bedrock-runtime",
+                429,
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+                Throttled,
+            ),
+            (
+                "bedrock-runtime",
+                429,
+                "ThrottlingException",
+                "Too many tokens per day, please wait before trying again.",
+                QuotaExceeded,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ServiceQuotaExceededException",
+                "Your request exceeded the quota",
+                QuotaExceeded,
+            ),
+            (
+                "bedrock-runtime",
+                429,
+                "ModelNotReadyException",
+                "Model is not ready for inference",
+                ModelNotReady,
+            ),
+            (
+                "bedrock-runtime",
+                408,
+                "ModelTimeoutException",
+                "Model has timed out in processing the request",
+                ModelTimeout,
+            ),
+            (
+                "bedrock-runtime",
+                424,
+                "ModelErrorException",
+                "The model returned an error",
+                ServiceUnavailable,
+            ),
+            ("bedrock", 500, "InternalServerException", "", ServiceUnavailable),
+            ("bedrock", 503, "", "", ServiceUnavailable),
+            ("sts", 400, "Throttling", "Rate exceeded", Throttled),
+            ("bedrock", 403, "AccessDeniedException", "", IamDeniedInvoke),
+            (
+                "bedrock-runtime",
+                403,
+                "accessDeniedException",
+                "",
+                ModelAccessNotGranted,
+            ),
+            ("bedrock", 400, "UnknownOperationException", "", Other),
+            ("bedrock", 418, "", "", Other),
+        ];
+        for (service, status, code, message, want) in cases {
+            assert_eq!(c(service, *status, code, message), *want, "{code} {message}");
+        }
+    }
+
+    #[test]
+    fn transport_failures_are_unreachable_never_access() {
+        for t in [Transport::Timeout, Transport::Io] {
+            let f = ErrorFacts {
+                transport: Some(t),
+                ..Default::default()
+            };
+            assert_eq!(classify(&f), Cause::EndpointUnreachable);
+            assert_eq!(status_for(classify(&f), None), Status::Inconclusive);
+        }
+        let f = ErrorFacts {
+            transport: Some(Transport::Other),
+            message: Some("failed to load credentials: no providers in chain provided credentials"),
+            ..Default::default()
+        };
+        assert_eq!(classify(&f), Cause::NoCredentials);
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status_for(Cause::Throttled, Some(429)), Status::Inconclusive);
+        assert_eq!(
+            status_for(Cause::ServiceUnavailable, Some(503)),
+            Status::Inconclusive
+        );
+        assert_eq!(status_for(Cause::IamDeniedInvoke, Some(403)), Status::Fail);
+        assert_eq!(status_for(Cause::Other, Some(400)), Status::Fail);
+        assert_eq!(status_for(Cause::Other, Some(302)), Status::Inconclusive);
+        assert_eq!(status_for(Cause::Other, None), Status::Inconclusive);
+    }
+
+    #[test]
+    fn codes_normalise() {
+        assert_eq!(
+            normalise_code("AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+            "accessdeniedexception"
+        );
+        assert_eq!(
+            normalise_code("com.amazon.coral.service#UnknownOperationException"),
+            "unknownoperationexception"
+        );
+    }
+}

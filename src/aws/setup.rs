@@ -1,0 +1,392 @@
+//! Resolving regions and credentials the way the SDK does, but fast and with provenance.
+//!
+//! Providers run in the SDK's default order (environment, profile, web identity, container,
+//! instance metadata), each wrapped so the resolved credentials remember where they came from.
+//! Instance metadata gets 200 ms connect/read timeouts and one attempt, so a machine without it
+//! answers in a fraction of a second instead of the SDK's four seconds.
+
+use super::{ClockProbe, call_timeouts};
+use crate::report::RegionSource;
+use crate::secrets;
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::meta::credentials::CredentialsProviderChain;
+use aws_config::profile::{ProfileFileCredentialsProvider, ProfileFileRegionProvider};
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::{AppName, BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_types::os_shim_internal::{Env, Fs};
+use std::time::Duration;
+
+/// Environment variables that redirect AWS traffic; reported because a stray one breaks Bedrock.
+pub const ENDPOINT_VARIABLES: &[&str] = &[
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_BEDROCK",
+    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    "AWS_ENDPOINT_URL_STS",
+];
+
+/// The variable holding a Bedrock API key; both Bedrock clients send it as a bearer token.
+pub const BEARER_TOKEN_VARIABLE: &str = "AWS_BEARER_TOKEN_BEDROCK";
+
+const IMDS_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// Where resolved credentials came from; stored as a property on [`Credentials`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialSource(pub String);
+
+/// Wraps one provider of the chain so its credentials carry their [`CredentialSource`].
+#[derive(Debug)]
+struct Tagged {
+    source: String,
+    inner: SharedCredentialsProvider,
+}
+
+impl ProvideCredentials for Tagged {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let mut creds = self.inner.provide_credentials().await?;
+            secrets::register(creds.secret_access_key());
+            if let Some(token) = creds.session_token() {
+                secrets::register(token);
+            }
+            creds.set_property(CredentialSource(self.source.clone()));
+            Ok(creds)
+        })
+    }
+}
+
+fn tagged(source: impl Into<String>, p: impl ProvideCredentials + 'static) -> Tagged {
+    Tagged {
+        source: source.into(),
+        inner: SharedCredentialsProvider::new(p),
+    }
+}
+
+fn imds_client() -> aws_config::imds::Client {
+    aws_config::imds::Client::builder()
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .max_attempts(1)
+        .build()
+}
+
+/// What the AWS side of a run needs: regions with their provenance, a credentials chain that
+/// has not run yet, and a base SDK configuration with timeouts, retries and our user agent.
+#[derive(Clone, Debug)]
+pub struct AwsSetup {
+    /// Regions to examine, primary first; empty when none could be resolved.
+    pub regions: Vec<RegionSource>,
+    /// The profile in use (`--profile`, `AWS_PROFILE`, else `default`).
+    pub profile: Option<String>,
+    /// The profile was named explicitly (`--profile` or `AWS_PROFILE`).
+    pub profile_explicit: bool,
+    /// The explicitly named profile is defined in neither profile file.
+    pub missing_profile: bool,
+    /// Base configuration (primary region, or `us-east-1` for STS when none is configured).
+    pub sdk: SdkConfig,
+    pub chain: SharedCredentialsProvider,
+    pub clock: ClockProbe,
+    /// `AWS_BEARER_TOKEN_BEDROCK` is set (its value is never kept here).
+    pub bearer_token: bool,
+    /// Endpoint overrides in force: (variable or profile key, URL).
+    pub endpoint_overrides: Vec<(String, String)>,
+    /// A short description of the selected profile, e.g. `sso`, `assume-role`, `static keys`.
+    pub profile_kind: Option<String>,
+}
+
+impl AwsSetup {
+    /// Resolves regions, builds the credentials chain and the base SDK configuration.
+    pub async fn load(flag_regions: &[String], profile: Option<&str>, run_timeout: Duration) -> Self {
+        register_environment_secrets();
+        let profile_set = load_profiles(profile).await;
+        if let Some(set) = &profile_set {
+            for name in set.profiles() {
+                if let Some(p) = set.get_profile(name) {
+                    for key in ["aws_secret_access_key", "aws_session_token"] {
+                        if let Some(v) = p.get(key) {
+                            secrets::register(v);
+                        }
+                    }
+                }
+            }
+        }
+        let selected = profile
+            .map(str::to_string)
+            .or_else(|| profile_set.as_ref().map(|s| s.selected_profile().to_string()));
+        let selected_profile = selected
+            .as_deref()
+            .and_then(|name| profile_set.as_ref().and_then(|s| s.get_profile(name)));
+        let profile_kind = selected_profile.map(|p| describe_profile(|k| p.get(k)));
+
+        let regions = resolve_regions(flag_regions, selected.as_deref()).await;
+        let primary = regions
+            .first()
+            .map_or_else(|| "us-east-1".to_string(), |r| r.region.clone());
+        let region = Region::new(primary);
+
+        let provider_config = ProviderConfig::without_region()
+            .with_region(Some(region.clone()))
+            .with_timeout_config(call_timeouts(run_timeout));
+        let mut profile_provider = ProfileFileCredentialsProvider::builder().configure(&provider_config);
+        if let Some(p) = profile {
+            profile_provider = profile_provider.profile_name(p);
+        }
+        let profile_label = format!(
+            "profile:{}{}",
+            selected.as_deref().unwrap_or("default"),
+            profile_kind
+                .as_deref()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default()
+        );
+        let profile_provider = tagged(profile_label, profile_provider.build());
+        // `--profile` means exactly that profile, as with the AWS CLI.
+        let chain = if profile.is_some() {
+            CredentialsProviderChain::first_try("Profile", profile_provider)
+        } else {
+            CredentialsProviderChain::first_try(
+                "Environment",
+                tagged("environment", EnvironmentVariableCredentialsProvider::new()),
+            )
+            .or_else("Profile", profile_provider)
+            .or_else(
+                "WebIdentityToken",
+                tagged(
+                    "web-identity",
+                    aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .build(),
+                ),
+            )
+            .or_else(
+                "EcsContainer",
+                tagged(
+                    "container",
+                    aws_config::ecs::EcsCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .connect_timeout(Duration::from_secs(1))
+                        .read_timeout(Duration::from_secs(2))
+                        .build(),
+                ),
+            )
+            .or_else(
+                "Ec2InstanceMetadata",
+                tagged(
+                    "instance-metadata",
+                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .imds_client(imds_client())
+                        .build(),
+                ),
+            )
+        };
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(region)
+            .no_credentials()
+            .timeout_config(call_timeouts(run_timeout))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(100))
+                    .with_max_backoff(Duration::from_secs(2)),
+            )
+            .app_name(
+                AppName::new(concat!("bedrock-doctor-", env!("CARGO_PKG_VERSION"))).expect("valid app name"),
+            );
+        if let Some(p) = profile {
+            loader = loader.profile_name(p);
+        }
+        let sdk = loader.load().await;
+
+        let mut endpoint_overrides: Vec<(String, String)> = ENDPOINT_VARIABLES
+            .iter()
+            .filter_map(|v| {
+                std::env::var(v)
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .map(|u| ((*v).to_string(), u))
+            })
+            .collect();
+        if let Some(url) = selected_profile.and_then(|p| p.get("endpoint_url")) {
+            endpoint_overrides.push(("profile endpoint_url".to_string(), url.to_string()));
+        }
+        AwsSetup {
+            regions,
+            profile_explicit: profile.is_some() || std::env::var_os("AWS_PROFILE").is_some(),
+            missing_profile: selected_profile.is_none()
+                && (profile.is_some() || std::env::var_os("AWS_PROFILE").is_some()),
+            profile: selected,
+            sdk,
+            chain: SharedCredentialsProvider::new(chain),
+            clock: ClockProbe::default(),
+            bearer_token: std::env::var_os(BEARER_TOKEN_VARIABLE).is_some_and(|v| !v.is_empty()),
+            endpoint_overrides,
+            profile_kind,
+        }
+    }
+
+    /// The region STS is asked in: the primary region, or `us-east-1` when none is configured.
+    pub fn sts_region(&self) -> String {
+        self.sdk
+            .region()
+            .map_or_else(|| "us-east-1".to_string(), ToString::to_string)
+    }
+
+    /// An STS client for `region` signing with `creds`.
+    pub fn sts(&self, region: &str, creds: Credentials) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .credentials_provider(creds)
+            .interceptor(self.clock.clone())
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
+    /// A Bedrock control-plane client for `region` (bearer auth when an API key is set).
+    pub fn bedrock(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrock::Client {
+        let mut b = aws_sdk_bedrock::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.clock.clone());
+        if let Some(c) = creds {
+            b = b.credentials_provider(c);
+        }
+        aws_sdk_bedrock::Client::from_conf(b.build())
+    }
+
+    /// A Bedrock runtime client for `region`.
+    pub fn runtime(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrockruntime::Client {
+        let mut b = aws_sdk_bedrockruntime::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.clock.clone());
+        if let Some(c) = creds {
+            b = b.credentials_provider(c);
+        }
+        aws_sdk_bedrockruntime::Client::from_conf(b.build())
+    }
+}
+
+/// Registers secret values from the environment with the scrubber before anything can print.
+fn register_environment_secrets() {
+    for var in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        BEARER_TOKEN_VARIABLE,
+    ] {
+        if let Ok(v) = std::env::var(var) {
+            secrets::register(&v);
+        }
+    }
+}
+
+async fn load_profiles(profile: Option<&str>) -> Option<aws_config::profile::ProfileSet> {
+    aws_config::profile::load(
+        &Fs::real(),
+        &Env::real(),
+        &aws_runtime::env_config::file::EnvConfigFiles::default(),
+        profile.map(|p| std::borrow::Cow::Owned(p.to_string())),
+    )
+    .await
+    .ok()
+}
+
+/// Names how a profile gets its credentials, from its keys.
+pub fn describe_profile<'a>(get: impl Fn(&str) -> Option<&'a str>) -> String {
+    let kind = if get("sso_session").is_some() || get("sso_start_url").is_some() {
+        "sso"
+    } else if get("web_identity_token_file").is_some() {
+        "web-identity"
+    } else if get("role_arn").is_some() {
+        "assume-role"
+    } else if get("credential_process").is_some() {
+        "credential-process"
+    } else if get("login_session").is_some() {
+        "console-login"
+    } else if get("aws_access_key_id").is_some() {
+        if get("aws_session_token").is_some() {
+            "static session keys"
+        } else {
+            "static keys"
+        }
+    } else {
+        "no credentials"
+    };
+    kind.to_string()
+}
+
+/// Regions from `--region` (repeatable, comma-separated), else the SDK's region chain.
+async fn resolve_regions(flags: &[String], profile: Option<&str>) -> Vec<RegionSource> {
+    let mut out: Vec<RegionSource> = Vec::new();
+    for r in flags
+        .iter()
+        .flat_map(|f| f.split(','))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        if !out.iter().any(|x| x.region == r) {
+            out.push(RegionSource {
+                region: r.to_string(),
+                source: "flag".into(),
+            });
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    use aws_config::meta::region::ProvideRegion;
+    if let Some(r) = aws_config::environment::EnvironmentVariableRegionProvider::new()
+        .region()
+        .await
+    {
+        return vec![RegionSource {
+            region: r.to_string(),
+            source: "environment".into(),
+        }];
+    }
+    let mut pb = ProfileFileRegionProvider::builder();
+    if let Some(p) = profile {
+        pb = pb.profile_name(p);
+    }
+    if let Some(r) = pb.build().region().await {
+        return vec![RegionSource {
+            region: r.to_string(),
+            source: format!("profile:{}", profile.unwrap_or("default")),
+        }];
+    }
+    let imds = aws_config::imds::region::ImdsRegionProvider::builder()
+        .imds_client(imds_client())
+        .build();
+    if let Some(r) = imds.region().await {
+        return vec![RegionSource {
+            region: r.to_string(),
+            source: "instance-metadata".into(),
+        }];
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_kinds() {
+        let kind = |pairs: &'static [(&'static str, &'static str)]| {
+            describe_profile(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v))
+        };
+        assert_eq!(kind(&[("sso_session", "corp"), ("sso_account_id", "1")]), "sso");
+        assert_eq!(
+            kind(&[("role_arn", "arn"), ("source_profile", "base")]),
+            "assume-role"
+        );
+        assert_eq!(kind(&[("aws_access_key_id", "AKIA")]), "static keys");
+        assert_eq!(kind(&[("credential_process", "x")]), "credential-process");
+        assert_eq!(kind(&[("region", "us-east-1")]), "no credentials");
+    }
+}

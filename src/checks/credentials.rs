@@ -1,0 +1,304 @@
+//! `credentials`: which credentials the SDK chain resolves, where from, and whether AWS
+//! accepts them (STS `GetCallerIdentity`), plus the environment facts that change how Bedrock
+//! calls authenticate (API keys, endpoint overrides) and the clock offset from AWS.
+
+use super::{Check, CheckError};
+use crate::aws::{self, setup::CredentialSource};
+use crate::codes::Code;
+use crate::context::{Context, CredentialState};
+use crate::report::{AwsEvidence, Cause, Finding, Identity, Status};
+use crate::runner::Findings;
+use crate::secrets;
+use aws_credential_types::provider::ProvideCredentials;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use std::time::{Duration, SystemTime};
+
+pub struct Credentials;
+
+/// Signed requests are valid for 5 minutes either side of AWS time.
+const SIGNING_WINDOW_SECS: i64 = 300;
+/// An offset above this is worth a warning even inside the window.
+const SKEW_WARN_SECS: i64 = 60;
+/// Temporary credentials expiring sooner than this get a warning.
+const EXPIRY_WARN: Duration = Duration::from_secs(15 * 60);
+
+impl Check for Credentials {
+    fn id(&self) -> &'static str {
+        "credentials"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Resolves credentials through the standard chain and verifies them with STS"
+    }
+
+    fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+        run(cx, out).boxed()
+    }
+}
+
+async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
+    environment_facts(cx, out);
+
+    let resolved = cx
+        .call(tokio::time::timeout(
+            cx.settings.timeout / aws::SEQUENTIAL_DEPTH,
+            cx.aws.chain.provide_credentials(),
+        ))
+        .await
+        .0;
+    let creds = match resolved {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            no_credentials(cx, out, &aws::error_chain(&e));
+            return Ok(());
+        }
+        Err(_) => {
+            no_credentials(cx, out, "the credential providers did not answer in time");
+            return Ok(());
+        }
+    };
+
+    let source = creds
+        .get_property::<CredentialSource>()
+        .map_or_else(|| "unknown".to_string(), |s| s.0.clone());
+    let mut identity = Identity {
+        credential_source: source.clone(),
+        temporary: creds.session_token().is_some(),
+        access_key_id: secrets::mask_key_id(creds.access_key_id()),
+        expires_at: creds.expiry().and_then(rfc3339),
+        ..Identity::default()
+    };
+    cx.set_identity(identity.clone());
+
+    if let Some(expiry) = creds.expiry() {
+        match expiry.duration_since(SystemTime::now()) {
+            Err(_) => {
+                out.push(
+                    Finding::new(Code::BD103, Status::Fail, Cause::ExpiredToken, format!("the credentials from {source} expired at {}", identity.expires_at.clone().unwrap_or_default()))
+                        .detail("The provider handed out credentials whose expiry is already past; every call signed with them is rejected.")
+                        .step(refresh_step(&source)),
+                );
+                cx.set_credentials(CredentialState::Unusable(Code::BD103));
+                return Ok(());
+            }
+            Ok(left) if left < EXPIRY_WARN => out.push(
+                Finding::new(
+                    Code::BD108,
+                    Status::Warn,
+                    Cause::Other,
+                    format!(
+                        "the credentials from {source} expire in {} min",
+                        left.as_secs() / 60
+                    ),
+                )
+                .detail("Long runs or deploys that start now may fail part-way with ExpiredToken.")
+                .step(refresh_step(&source)),
+            ),
+            Ok(_) => {}
+        }
+    }
+
+    let region = cx.aws.sts_region();
+    let sts = cx.aws.sts(&region, creds.clone());
+    let (answer, latency) = cx.call(sts.get_caller_identity().send()).await;
+    let key = &identity.access_key_id;
+    let state = match answer {
+        Ok(who) => {
+            use aws_sdk_sts::operation::RequestId;
+            identity.account = who.account().map(str::to_string);
+            identity.arn = who.arn().map(str::to_string);
+            identity.user_id = who.user_id().map(str::to_string);
+            cx.set_identity(identity.clone());
+            out.push(
+                Finding::new(
+                    Code::BD100,
+                    Status::Pass,
+                    Cause::Ok,
+                    format!("identity verified: {}", identity.arn.as_deref().unwrap_or("?")),
+                )
+                .detail(format!(
+                    "Credentials from {source} (access key {key}, {}) are accepted by AWS; account {}.",
+                    if identity.temporary {
+                        "temporary"
+                    } else {
+                        "long-term"
+                    },
+                    identity.account.as_deref().unwrap_or("?")
+                ))
+                .aws(AwsEvidence {
+                    service: "sts".into(),
+                    operation: "GetCallerIdentity".into(),
+                    http_status: Some(200),
+                    request_id: who.request_id().map(str::to_string),
+                    ..AwsEvidence::default()
+                })
+                .latency(latency),
+            );
+            CredentialState::Usable {
+                creds,
+                verified: true,
+            }
+        }
+        Err(e) => {
+            let f = aws::failure("sts", "GetCallerIdentity", &e);
+            let (code, title, steps): (Code, String, Vec<String>) = match f.cause {
+                Cause::InvalidCredentials => (
+                    Code::BD102,
+                    format!("AWS rejected the credentials from {source} (access key {key})"),
+                    vec![
+                        "Check that the access key id and secret belong together and that the key is active: `aws iam list-access-keys`".into(),
+                        refresh_step(&source),
+                    ],
+                ),
+                Cause::ExpiredToken => (
+                    Code::BD103,
+                    format!("the session token from {source} has expired"),
+                    vec![refresh_step(&source)],
+                ),
+                Cause::ClockSkew => (
+                    Code::BD104,
+                    "AWS rejected the request signature because the local clock is off".into(),
+                    vec![sync_clock_step()],
+                ),
+                _ => (
+                    Code::BD105,
+                    format!("STS did not confirm the identity ({})", f.cause),
+                    vec![
+                        format!("Check that this machine can reach the STS endpoint for {region} (proxy, firewall, VPC endpoint)"),
+                        "Re-run later; the Bedrock checks still ran with the unverified credentials".into(),
+                    ],
+                ),
+            };
+            let status = if code == Code::BD105 && f.status == Status::Fail {
+                Status::Inconclusive
+            } else {
+                f.status
+            };
+            let mut finding = Finding::new(code, status, f.cause, title)
+                .detail(format!(
+                    "GetCallerIdentity in {region} failed: {}",
+                    f.evidence.message.clone().unwrap_or_else(|| "no message".into())
+                ))
+                .aws(f.evidence)
+                .latency(latency);
+            for s in steps {
+                finding = finding.step(s);
+            }
+            out.push(finding);
+            if code == Code::BD105 {
+                CredentialState::Usable {
+                    creds,
+                    verified: false,
+                }
+            } else {
+                CredentialState::Unusable(code)
+            }
+        }
+    };
+    let rejected_for_skew = matches!(state, CredentialState::Unusable(Code::BD104));
+    cx.set_credentials(state);
+    if !rejected_for_skew {
+        clock_skew(cx, out);
+    }
+    Ok(())
+}
+
+/// API keys and endpoint overrides change where and how Bedrock calls go: say so up front.
+fn environment_facts(cx: &Context, out: &Findings) {
+    if cx.aws.bearer_token {
+        out.push(
+            Finding::new(Code::BD106, Status::Warn, Cause::Other, "AWS_BEARER_TOKEN_BEDROCK is set: Bedrock calls use that API key, not the IAM credentials")
+                .detail("The AWS SDKs send a Bedrock API key as `Authorization: Bearer …` on both Bedrock planes whenever the variable is set, even when IAM credentials are configured. Bedrock verdicts in this report are those of the key's principal; STS (identity) still uses the IAM credentials. A stale or short-term key (12 h at most) fails every Bedrock call.")
+                .step("Unset AWS_BEARER_TOKEN_BEDROCK if the application should use its IAM role, or renew the key in the Bedrock console (API keys)"),
+        );
+    }
+    if !cx.aws.endpoint_overrides.is_empty() {
+        let list: Vec<String> = cx
+            .aws
+            .endpoint_overrides
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out.push(
+            Finding::new(Code::BD107, Status::Warn, Cause::Other, format!("AWS endpoints are overridden: {}", list.join(", ")))
+                .detail("Calls go to these URLs instead of the AWS endpoints. That is what a test endpoint or a VPC endpoint needs; anywhere else a stray override breaks Bedrock for every SDK that reads it.")
+                .step("Unset the variables (or remove `endpoint_url` from the profile) unless the override is intended"),
+        );
+    }
+}
+
+fn no_credentials(cx: &Context, out: &Findings, why: &str) {
+    let explicit = cx.aws.profile.as_deref().filter(|_| cx.aws.profile_explicit);
+    let profile_hint = explicit.map_or_else(
+        || "Configure credentials: `aws configure`, `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string(),
+        |p| format!("Make sure profile `{p}` exists and has credentials: `aws configure list --profile {p}` (for SSO: `aws sso login --profile {p}`)"),
+    );
+    let detail = match (&cx.aws.missing_profile, cx.aws.profile.as_deref()) {
+        (true, Some(p)) => format!(
+            "Profile `{p}` is defined in neither the config file (AWS_CONFIG_FILE, ~/.aws/config) nor the credentials file (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials). {}",
+            secrets::scrub(why)
+        ),
+        _ => format!(
+            "Every provider of the standard chain (environment, profile, web identity, container, instance metadata) came up empty or failed: {}",
+            secrets::scrub(why)
+        ),
+    };
+    out.push(
+        Finding::new(
+            Code::BD101,
+            Status::Fail,
+            Cause::NoCredentials,
+            "no usable AWS credentials were found",
+        )
+        .detail(detail)
+        .step(profile_hint)
+        .step("Or run with `--profile NAME` to use a named profile"),
+    );
+    cx.set_credentials(CredentialState::Unusable(Code::BD101));
+}
+
+fn clock_skew(cx: &Context, out: &Findings) {
+    let Some(skew) = cx.aws.clock.worst_skew_secs() else {
+        return;
+    };
+    let status = if skew.abs() > SIGNING_WINDOW_SECS {
+        Status::Fail
+    } else if skew.abs() > SKEW_WARN_SECS {
+        Status::Warn
+    } else {
+        return;
+    };
+    let direction = if skew > 0 { "behind" } else { "ahead of" };
+    out.push(
+        Finding::new(Code::BD104, status, Cause::ClockSkew, format!("the local clock is {} s {direction} AWS time", skew.abs()))
+            .detail("AWS rejects requests signed more than 5 minutes away from its own time (\"Signature expired\" / \"Signature not yet current\"). This tool measured the offset from the `Date` header of AWS's answers; some SDKs correct for it after a failed attempt, many applications do not.")
+            .step(sync_clock_step()),
+    );
+}
+
+fn sync_clock_step() -> String {
+    "Synchronise the system clock with NTP (e.g. `sudo chronyc makestep` or `timedatectl set-ntp true`; in containers and VMs, fix the host clock)".into()
+}
+
+fn refresh_step(source: &str) -> String {
+    if source.contains("(sso)") {
+        let name = source
+            .trim_start_matches("profile:")
+            .split(' ')
+            .next()
+            .unwrap_or("default");
+        format!("Log in again: `aws sso login --profile {name}`")
+    } else if source == "environment" {
+        "Export fresh credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary credentials, AWS_SESSION_TOKEN".into()
+    } else {
+        format!("Refresh the credentials behind {source} (re-assume the role, renew the session)")
+    }
+}
+
+fn rfc3339(t: SystemTime) -> Option<String> {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs();
+    aws_smithy_types::DateTime::from_secs(i64::try_from(secs).ok()?)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .ok()
+}

@@ -1,0 +1,251 @@
+//! Entry point: parse the command line, run the command, map the outcome to an exit code
+//! (0 no failure, 1 a `fail` finding, 2 usage or input error, 3 the run could not complete).
+
+use anyhow::Context as _;
+use bedrock_doctor::aws::setup::AwsSetup;
+use bedrock_doctor::checks::{self, Check};
+use bedrock_doctor::cli::{CheckArgs, Cli, Command};
+use bedrock_doctor::codes::Code;
+use bedrock_doctor::context::{Context, Settings};
+use bedrock_doctor::render::{self, Format, Style};
+use bedrock_doctor::report::{Report, SCHEMA_VERSION, Summary, Tool};
+use bedrock_doctor::{runner, secrets};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A usage or input problem: reported on stderr with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    install_panic_hook();
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let text = secrets::scrub(&format!("{e:#}")).into_owned();
+            eprintln!("bedrock-doctor: error: {text}");
+            ExitCode::from(if e.is::<UsageError>() { 2 } else { 3 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let style = style_for_stdout();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::ListChecks { format } => {
+            let rows: Vec<_> = checks::ALL
+                .iter()
+                .map(|c| {
+                    (
+                        c.id(),
+                        c.summary(),
+                        checks::codes_of(c.id()),
+                        c.depends_on().to_vec(),
+                    )
+                })
+                .collect();
+            let text = match format {
+                Format::Table => render::checks_table(&rows, style),
+                Format::Json => {
+                    let list: Vec<_> = rows
+                        .iter()
+                        .map(|(id, summary, codes, deps)| {
+                            serde_json::json!({"id": id, "summary": summary, "depends_on": deps, "codes": codes})
+                        })
+                        .collect();
+                    format!("{}\n", serde_json::to_string_pretty(&list)?)
+                }
+            };
+            print(&text)?;
+            Ok(0)
+        }
+        Command::Explain { code, list, format } => {
+            if list {
+                let text = match format {
+                    Format::Table => render::codes_table(style),
+                    Format::Json => {
+                        let list: Vec<_> = Code::ALL
+                            .iter()
+                            .map(|c| serde_json::json!({"code": c, "slug": c.slug(), "check": c.check(), "severity": c.default_severity(), "title": c.title()}))
+                            .collect();
+                        format!("{}\n", serde_json::to_string_pretty(&list)?)
+                    }
+                };
+                print(&text)?;
+                return Ok(0);
+            }
+            let raw = code.unwrap_or_default();
+            let code: Code = raw.parse().map_err(|_| {
+                UsageError(format!(
+                    "unknown code `{raw}`; `bedrock-doctor explain --list` lists them"
+                ))
+            })?;
+            print(code.explanation())?;
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    let selected = select_checks(&args.only, &args.skip)?;
+    let settings = Settings {
+        regions: args.regions.clone(),
+        models: args.models.clone(),
+        profile: args.profile.clone(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        concurrency: usize::from(args.concurrency),
+        invoke: !args.no_invoke,
+        checks: selected.iter().map(|c| c.id()).collect(),
+    };
+    if let Some(path) = args.output.as_ref().filter(|p| p.is_dir()) {
+        return Err(UsageError(format!("--output `{}` is a directory", path.display())).into());
+    }
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(async {
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        let cx = Arc::new(Context::new(settings, aws));
+        let outcome = runner::run(cx.clone(), &selected).await;
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            identity: cx.identity(),
+            regions: cx.aws.regions.clone(),
+            models: cx.settings.models.clone(),
+            checks: outcome.checks,
+            summary: Summary::of(&outcome.findings),
+            findings: outcome.findings,
+            incomplete: outcome.incomplete,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    });
+    // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
+    runtime.shutdown_background();
+
+    match &args.output {
+        Some(path) => {
+            let text = render::render(
+                args.format,
+                &report,
+                Style {
+                    color: false,
+                    width: None,
+                },
+            );
+            std::fs::write(path, text)
+                .with_context(|| format!("writing the report to `{}`", path.display()))?;
+        }
+        None => print(&render::render(args.format, &report, style_for_stdout()))?,
+    }
+    Ok(report.exit_code())
+}
+
+/// Resolves `--only` / `--skip` into the checks to run, dependencies of `--only` included.
+fn select_checks(only: &[String], skip: &[String]) -> anyhow::Result<Vec<&'static dyn Check>> {
+    let known = || checks::ALL.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ");
+    for id in only.iter().chain(skip) {
+        if checks::find(id.trim()).is_none() {
+            return Err(UsageError(format!("unknown check `{id}`; known checks: {}", known())).into());
+        }
+    }
+    let mut selected: Vec<&'static dyn Check> = Vec::new();
+    fn add(c: &'static dyn Check, out: &mut Vec<&'static dyn Check>) {
+        if out.iter().any(|x| x.id() == c.id()) {
+            return;
+        }
+        for d in c.depends_on() {
+            if let Some(dep) = checks::find(d) {
+                add(dep, out);
+            }
+        }
+        out.push(c);
+    }
+    for c in checks::ALL {
+        let wanted = if only.is_empty() {
+            !skip.iter().any(|s| s.trim() == c.id())
+        } else {
+            only.iter().any(|s| s.trim() == c.id())
+        };
+        if wanted {
+            if only.is_empty() {
+                selected.push(*c);
+            } else {
+                add(*c, &mut selected);
+            }
+        }
+    }
+    // Registry order, for stable reports.
+    selected.sort_by_key(|c| checks::ALL.iter().position(|x| x.id() == c.id()));
+    Ok(selected)
+}
+
+fn style_for_stdout() -> Style {
+    let tty = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+    let color = force || (tty && !no_color);
+    colored::control::set_override(color);
+    Style {
+        color,
+        width: if tty { None } else { Some(120) },
+    }
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(secrets::scrub(text).as_bytes())
+        .and_then(|()| out.flush())
+    {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let filter = match verbose {
+        0 => "warn",
+        1 => "bedrock_doctor=debug,aws_config=info,warn",
+        _ => {
+            "bedrock_doctor=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug,aws_sdk_bedrock=debug,aws_sdk_bedrockruntime=debug,info"
+        }
+    };
+    let filter = std::env::var("BEDROCK_DOCTOR_LOG").unwrap_or_else(|_| filter.to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(|| secrets::ScrubWriter(std::io::stderr()))
+        .with_target(true)
+        .try_init();
+}
+
+/// Panics print a scrubbed one-line message, never a secret from a formatted value.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "bedrock-doctor: internal error{at}: {} (this is a bug; please report it)",
+            secrets::scrub(&msg)
+        );
+    }));
+}

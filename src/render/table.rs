@@ -1,0 +1,186 @@
+//! The terminal renderer: a header with identity and regions, a row per check, the findings
+//! with their first remediation step, and a one-line summary.
+
+use super::Style;
+use crate::codes::Code;
+use crate::report::{Report, Status};
+use colored::{ColoredString, Colorize};
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+
+fn glyph(status: Status, color: bool) -> String {
+    let (g, painted): (&str, fn(&str) -> ColoredString) = match status {
+        Status::Pass => ("✔ pass", |s| s.green()),
+        Status::Warn => ("! warn", |s| s.yellow()),
+        Status::Fail => ("✘ fail", |s| s.red().bold()),
+        Status::Skip => ("– skip", |s| s.dimmed()),
+        Status::Inconclusive => ("? inconclusive", |s| s.magenta()),
+    };
+    if color {
+        painted(g).to_string()
+    } else {
+        g.to_string()
+    }
+}
+
+fn new_table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = style.width {
+        t.set_width(w);
+    }
+    t
+}
+
+fn bold(s: &str, style: Style) -> String {
+    if style.color {
+        s.bold().to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    out.push_str(&bold(
+        &format!("{} {}", report.tool.name, report.tool.version),
+        style,
+    ));
+    out.push('\n');
+
+    let mut head = new_table(style);
+    head.load_preset(presets::NOTHING);
+    match &report.identity {
+        Some(id) => {
+            let who = match (&id.arn, &id.account) {
+                (Some(arn), Some(acct)) => format!("{arn} (account {acct})"),
+                _ => "not verified".to_string(),
+            };
+            head.add_row(vec![Cell::new("Identity"), Cell::new(who)]);
+            let mut creds = format!(
+                "{} · {} key {}",
+                id.credential_source,
+                if id.temporary { "temporary" } else { "long-term" },
+                id.access_key_id
+            );
+            if let Some(exp) = &id.expires_at {
+                creds.push_str(&format!(" · expires {exp}"));
+            }
+            head.add_row(vec![Cell::new("Credentials"), Cell::new(creds)]);
+        }
+        None => {
+            head.add_row(vec![
+                Cell::new("Identity"),
+                Cell::new("none (no usable credentials)"),
+            ]);
+        }
+    }
+    let regions = if report.regions.is_empty() {
+        "none configured".to_string()
+    } else {
+        report
+            .regions
+            .iter()
+            .map(|r| format!("{} ({})", r.region, r.source))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    head.add_row(vec![Cell::new("Regions"), Cell::new(regions)]);
+    if !report.models.is_empty() {
+        head.add_row(vec![Cell::new("Models"), Cell::new(report.models.join(", "))]);
+    }
+    out.push_str(&head.to_string());
+    out.push_str("\n\n");
+
+    let mut checks = new_table(style);
+    checks.set_header(vec!["Check", "Status", "Findings", "Time"]);
+    for c in &report.checks {
+        let mut status = glyph(c.status, style.color);
+        if let Some(e) = &c.error {
+            status.push_str(&format!(" (could not complete: {e})"));
+        }
+        checks.add_row(vec![
+            Cell::new(&c.id),
+            Cell::new(status),
+            Cell::new(c.findings),
+            Cell::new(format!("{} ms", c.duration_ms)),
+        ]);
+    }
+    out.push_str(&checks.to_string());
+    out.push_str("\n\n");
+
+    if !report.findings.is_empty() {
+        let mut t = new_table(style);
+        t.set_header(vec!["Status", "Code", "Region", "Finding", "Next step"]);
+        for f in &report.findings {
+            let mut what = f.title.clone();
+            if let Some(m) = &f.model {
+                what = format!("[{m}] {what}");
+            }
+            if f.status != Status::Pass && !f.detail.is_empty() {
+                let detail = if style.color {
+                    f.detail.dimmed().to_string()
+                } else {
+                    f.detail.clone()
+                };
+                what = format!("{what}\n{detail}");
+            }
+            if let Some(id) = f.aws.as_ref().and_then(|a| a.request_id.as_deref())
+                && f.status != Status::Pass
+            {
+                what.push_str(&format!(
+                    "
+request id: {id}"
+                ));
+            }
+            t.add_row(vec![
+                Cell::new(glyph(f.status, style.color)),
+                Cell::new(f.code.as_str()),
+                Cell::new(f.region.as_deref().unwrap_or("-")),
+                Cell::new(what),
+                Cell::new(f.remediation.first().map_or("", String::as_str)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+
+    let s = &report.summary;
+    let mut line = format!(
+        "{} pass, {} warn, {} fail, {} skip, {} inconclusive in {} ms",
+        s.pass, s.warn, s.fail, s.skip, s.inconclusive, report.duration_ms
+    );
+    if report.incomplete {
+        line.push_str(" (incomplete run)");
+    }
+    out.push_str(&bold(&line, style));
+    out.push('\n');
+    out
+}
+
+/// `list-checks` as a table.
+pub fn checks_table(rows: &[(&str, &str, Vec<Code>, Vec<&str>)], style: Style) -> String {
+    let mut t = new_table(style);
+    t.set_header(vec!["Check", "Summary", "Needs", "Codes"]);
+    for (id, summary, codes, deps) in rows {
+        let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+        t.add_row(vec![*id, *summary, &deps.join(", "), &codes.join(" ")]);
+    }
+    format!("{t}\n")
+}
+
+/// `explain --list` as a table.
+pub fn codes_table(style: Style) -> String {
+    let mut t = new_table(style);
+    t.set_header(vec!["Code", "Name", "Check", "Severity", "Title"]);
+    for c in Code::ALL {
+        t.add_row(vec![
+            c.as_str().to_string(),
+            c.slug().to_string(),
+            c.check().to_string(),
+            c.default_severity().to_string(),
+            c.title().to_string(),
+        ]);
+    }
+    format!("{t}\n")
+}

@@ -1,0 +1,399 @@
+//! The report model: findings, causes, statuses and the report they form.
+//!
+//! This is the JSON contract (`schema_version` 1, documented in `docs/report.md`). Every renderer
+//! reads this one model; checks only ever build [`Finding`]s.
+
+use crate::codes::{Code, Severity};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The version of the JSON layout below; bumped only on incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a finding says about the item it concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not evaluated (prerequisite failed, or not requested).
+    Skip,
+    /// Verified working.
+    Pass,
+    /// Works, but something deserves attention.
+    Warn,
+    /// AWS could not answer (throttling, 5xx, timeout, network): nothing was verified.
+    Inconclusive,
+    /// Verified broken.
+    Fail,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Warn,
+        Status::Fail,
+        Status::Skip,
+        Status::Inconclusive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Skip => "skip",
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Inconclusive => "inconclusive",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! causes {
+    ($($variant:ident => $s:literal,)*) => {
+        /// Why a finding has its status: the fixed public vocabulary of `../shared/causes.md`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Cause { $($variant),* }
+
+        impl Cause {
+            pub const ALL: &'static [Cause] = &[$(Cause::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Cause::$variant => $s),* }
+            }
+        }
+    };
+}
+
+causes! {
+    Ok => "ok",
+    NoCredentials => "no_credentials",
+    InvalidCredentials => "invalid_credentials",
+    ExpiredToken => "expired_token",
+    ClockSkew => "clock_skew",
+    IamDeniedInvoke => "iam_denied_invoke",
+    IamDeniedMarketplace => "iam_denied_marketplace",
+    ScpDenied => "scp_denied",
+    ModelAccessNotGranted => "model_access_not_granted",
+    AnthropicUseCaseForm => "anthropic_use_case_form",
+    MarketplaceAgreementMissing => "marketplace_agreement_missing",
+    NeedsInferenceProfile => "needs_inference_profile",
+    ModelNotInRegion => "model_not_in_region",
+    ModelEolLegacy => "model_eol_legacy",
+    InvalidModelId => "invalid_model_id",
+    MalformedBody => "malformed_body",
+    LegacyPromptFormat => "legacy_prompt_format",
+    Throttled => "throttled",
+    QuotaExceeded => "quota_exceeded",
+    ModelNotReady => "model_not_ready",
+    ModelTimeout => "model_timeout",
+    ServiceUnavailable => "service_unavailable",
+    RegionNotSupported => "region_not_supported",
+    EndpointUnreachable => "endpoint_unreachable",
+    Other => "other",
+}
+
+impl Cause {
+    /// Causes that mean "AWS could not answer": a check seeing them is inconclusive, never failed.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Cause::Throttled
+                | Cause::QuotaExceeded
+                | Cause::ModelNotReady
+                | Cause::ModelTimeout
+                | Cause::ServiceUnavailable
+                | Cause::EndpointUnreachable
+        )
+    }
+
+    /// Causes that say the credentials themselves are unusable.
+    pub fn is_credential_problem(self) -> bool {
+        matches!(
+            self,
+            Cause::NoCredentials | Cause::InvalidCredentials | Cause::ExpiredToken | Cause::ClockSkew
+        )
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What AWS said, as evidence for a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsEvidence {
+    /// `sts`, `bedrock` or `bedrock-runtime`.
+    pub service: String,
+    /// The API operation, e.g. `GetCallerIdentity`.
+    pub operation: String,
+    /// HTTP status of the answer; null when no answer arrived (timeout, network).
+    pub http_status: Option<u16>,
+    /// The AWS error code (`x-amzn-ErrorType`, XML `Code`), null on success or without answer.
+    pub error_code: Option<String>,
+    /// The request id AWS assigned (`x-amzn-RequestId`), for support cases.
+    pub request_id: Option<String>,
+    /// AWS's own message, or the client-side failure when no answer arrived.
+    pub message: Option<String>,
+}
+
+/// One verdict about one item (the identity, a region, a region × model pair, …).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: Code,
+    /// The code's kebab-case name (`no-credentials`).
+    pub slug: String,
+    /// Id of the check that produced it.
+    pub check: String,
+    pub cause: Cause,
+    pub status: Status,
+    pub severity: Severity,
+    pub region: Option<String>,
+    pub model: Option<String>,
+    /// One line saying what was observed.
+    pub title: String,
+    /// Everything else worth knowing, in plain sentences.
+    pub detail: String,
+    /// Steps to fix, most direct first; the last points at `bedrock-doctor explain`.
+    pub remediation: Vec<String>,
+    pub aws: Option<AwsEvidence>,
+    /// Wall time of the AWS call behind the verdict, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+impl Finding {
+    /// A finding for `code`, emitted by the check that owns it (`check` for engine codes).
+    pub fn new(code: Code, status: Status, cause: Cause, title: impl Into<String>) -> Self {
+        Finding {
+            code,
+            slug: code.slug().to_string(),
+            check: code.check().to_string(),
+            cause,
+            status,
+            severity: code.default_severity(),
+            region: None,
+            model: None,
+            title: title.into(),
+            detail: String::new(),
+            remediation: Vec::new(),
+            aws: None,
+            latency_ms: None,
+        }
+    }
+
+    pub fn check(mut self, check: &str) -> Self {
+        self.check = check.to_string();
+        self
+    }
+
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    pub fn step(mut self, step: impl Into<String>) -> Self {
+        self.remediation.push(step.into());
+        self
+    }
+
+    pub fn aws(mut self, evidence: AwsEvidence) -> Self {
+        self.aws = Some(evidence);
+        self
+    }
+
+    pub fn latency(mut self, d: std::time::Duration) -> Self {
+        self.latency_ms = Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self
+    }
+
+    /// Adds the closing pointer to the code's document, for anything not a plain pass.
+    pub(crate) fn finish(mut self) -> Self {
+        if self.status != Status::Pass {
+            self.remediation
+                .push(format!("Run `bedrock-doctor explain {}` for details", self.code));
+        }
+        self
+    }
+}
+
+/// Tool name and version, so a report names what produced it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Who the run acted as.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Account id from STS; null when STS did not answer.
+    pub account: Option<String>,
+    /// Caller ARN from STS.
+    pub arn: Option<String>,
+    /// Caller user id from STS.
+    pub user_id: Option<String>,
+    /// Where the credentials came from (`environment`, `profile:NAME (sso)`, `web-identity`, …).
+    pub credential_source: String,
+    /// Session (temporary) credentials rather than a long-term key.
+    pub temporary: bool,
+    /// The access key id masked to its last four characters (`****MPLE`).
+    pub access_key_id: String,
+    /// Expiry of temporary credentials (RFC 3339), when the provider says.
+    pub expires_at: Option<String>,
+}
+
+/// A region the run looked at, and where that region came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionSource {
+    pub region: String,
+    /// `flag`, `environment`, `profile:NAME`, `instance-metadata`.
+    pub source: String,
+}
+
+/// One row per check: what ran and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub id: String,
+    /// The worst status among the check's findings (`skip` when it produced none).
+    pub status: Status,
+    pub findings: usize,
+    pub duration_ms: u64,
+    /// Set when the check could not complete (crashed or cut off by `--timeout`).
+    pub error: Option<String>,
+}
+
+/// Counts of findings per status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+    pub inconclusive: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut s = Summary::default();
+        for f in findings {
+            *s.slot(f.status) += 1;
+        }
+        s
+    }
+
+    fn slot(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Warn => &mut self.warn,
+            Status::Fail => &mut self.fail,
+            Status::Skip => &mut self.skip,
+            Status::Inconclusive => &mut self.inconclusive,
+        }
+    }
+
+    pub fn get(&self, status: Status) -> usize {
+        let mut copy = *self;
+        *copy.slot(status)
+    }
+}
+
+/// The whole report of one `check` run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub identity: Option<Identity>,
+    /// The regions examined, primary first.
+    pub regions: Vec<RegionSource>,
+    /// The models requested with `--model`.
+    pub models: Vec<String>,
+    pub checks: Vec<CheckSummary>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// True when a check crashed or the run hit `--timeout` (exit code 3).
+    pub incomplete: bool,
+    pub duration_ms: u64,
+}
+
+impl Report {
+    /// The process exit code this report calls for (see `docs/report.md`).
+    pub fn exit_code(&self) -> u8 {
+        if self.incomplete {
+            3
+        } else if self.summary.fail > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cause_strings_match_the_public_vocabulary() {
+        for c in Cause::ALL {
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        let vocabulary = "ok no_credentials invalid_credentials expired_token clock_skew \
+            iam_denied_invoke iam_denied_marketplace scp_denied model_access_not_granted \
+            anthropic_use_case_form marketplace_agreement_missing needs_inference_profile \
+            model_not_in_region model_eol_legacy invalid_model_id malformed_body \
+            legacy_prompt_format throttled quota_exceeded model_not_ready model_timeout \
+            service_unavailable region_not_supported endpoint_unreachable other";
+        let ours: Vec<&str> = Cause::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(ours, vocabulary.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn exit_code_follows_fail_and_incomplete() {
+        let mut r = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            identity: None,
+            regions: vec![],
+            models: vec![],
+            checks: vec![],
+            findings: vec![],
+            summary: Summary::default(),
+            incomplete: false,
+            duration_ms: 0,
+        };
+        assert_eq!(r.exit_code(), 0);
+        r.summary.inconclusive = 2;
+        assert_eq!(r.exit_code(), 0);
+        r.summary.fail = 1;
+        assert_eq!(r.exit_code(), 1);
+        r.incomplete = true;
+        assert_eq!(r.exit_code(), 3);
+    }
+}

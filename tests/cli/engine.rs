@@ -1,0 +1,144 @@
+//! Check selection, formats, outputs and usage errors.
+
+use crate::fake_aws::FakeAws;
+use crate::util::{ReportExt, TestCommand};
+use bedrock_doctor::codes::Code;
+
+#[test]
+fn only_runs_the_check_and_its_dependencies() {
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+            "--only",
+            "regions",
+        ])
+        .run();
+    out.assert_code(0);
+    let ids: Vec<_> = out.report().checks.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, ["credentials", "regions"]);
+}
+
+#[test]
+fn skip_leaves_a_check_out_and_dependents_say_why() {
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+            "--skip",
+            "credentials",
+        ])
+        .run();
+    out.assert_code(0);
+    let r = out.report();
+    assert_eq!(r.checks.len(), 1);
+    assert!(
+        r.finding_in(Code::BD900, "us-east-1")
+            .detail
+            .contains("credentials were not checked")
+    );
+    assert!(aws.requests().is_empty());
+}
+
+#[test]
+fn unknown_check_is_a_usage_error() {
+    let out = TestCommand::new().args(["check", "--only", "credentails"]).run();
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("unknown check `credentails`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("credentials, regions"));
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    for args in [
+        vec!["check", "--timeout", "0"],
+        vec!["check", "--timeout", "soon"],
+        vec!["check", "--concurrency", "0"],
+        vec!["check", "--format", "yaml"],
+        vec!["check", "--bogus"],
+    ] {
+        let out = TestCommand::new().args(&args).run();
+        out.assert_code(2);
+        assert!(!out.stderr.is_empty());
+        assert!(!out.stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn output_file_gets_the_report_and_stdout_stays_empty() {
+    let aws = FakeAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args(["check", "--format", "json", "--region", "us-east-1", "--output"])
+        .args([&path])
+        .run();
+    out.assert_code(0);
+    assert!(out.stdout.is_empty());
+    let report: bedrock_doctor::report::Report =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(report.schema_version, 1);
+    assert_eq!(report.summary.pass, 2);
+}
+
+#[test]
+fn output_to_an_unwritable_place_is_an_error_not_a_panic() {
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "check",
+            "--region",
+            "us-east-1",
+            "--output",
+            "/nonexistent-dir/x/report.json",
+        ])
+        .run();
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("writing the report"), "{}", out.stderr);
+}
+
+#[test]
+fn table_shows_identity_checks_findings_and_summary() {
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args(["check", "--region", "us-east-1,us-east-3"])
+        .run();
+    out.assert_code(1);
+    let t = &out.stdout;
+    assert!(
+        t.contains("arn:aws:iam::123456789012:user/dev (account 123456789012)"),
+        "{t}"
+    );
+    assert!(t.contains("environment · long-term key ****0001"), "{t}");
+    assert!(t.contains("us-east-1 (flag), us-east-3 (flag)"), "{t}");
+    assert!(
+        t.contains("✔ pass") && t.contains("✘ fail") && t.contains("BD501"),
+        "{t}"
+    );
+    assert!(t.contains("Did you mean `us-east-1`?"), "{t}");
+    assert!(
+        t.contains("2 pass, 1 warn, 1 fail, 0 skip, 0 inconclusive"),
+        "{t}"
+    );
+    assert!(
+        !t.contains('\u{1b}'),
+        "no colour when NO_COLOR is set and stdout is a pipe"
+    );
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `bedrock-doctor` binary against a local AWS-protocol endpoint.
+
+mod fake_aws;
+mod util;
+
+mod credentials;
+mod engine;
+mod explain;
+mod regions;
+mod secrets;
