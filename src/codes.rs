@@ -152,6 +152,7 @@ mod tests {
         "## Common causes",
         "## How to fix",
         "## How to verify",
+        "## Example",
         "## See also",
     ];
 

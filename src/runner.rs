@@ -195,10 +195,133 @@ pub async fn run(cx: Arc<Context>, selected: &[&'static dyn Check]) -> Outcome {
             .and_then(|r| cx.aws.regions.iter().position(|x| &x.region == r))
             .unwrap_or(usize::MAX)
     };
-    findings.sort_by_key(|f| (position(&f.check), region_rank(&f.region)));
+    findings.sort_by_key(|f| (position(&f.check), region_rank(&f.region), f.code));
     Outcome {
         findings,
         checks: summaries,
         incomplete,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::setup::AwsSetup;
+    use crate::checks::CheckError;
+    use crate::context::Settings;
+    use crate::report::Cause;
+
+    struct Panics;
+    struct Sleeps;
+    struct Fails;
+    struct After;
+
+    impl Check for Panics {
+        fn id(&self) -> &'static str {
+            "panics"
+        }
+        fn summary(&self) -> &'static str {
+            "panics"
+        }
+        fn run<'a>(&'a self, _: &'a Context, _: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+            async { panic!("boom") }.boxed()
+        }
+    }
+
+    impl Check for Sleeps {
+        fn id(&self) -> &'static str {
+            "sleeps"
+        }
+        fn summary(&self) -> &'static str {
+            "sleeps"
+        }
+        fn run<'a>(&'a self, _: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+            async move {
+                out.push(
+                    Finding::new(Code::BD500, Status::Pass, Cause::Ok, "found before the cut")
+                        .check("sleeps"),
+                );
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok(())
+            }
+            .boxed()
+        }
+    }
+
+    impl Check for Fails {
+        fn id(&self) -> &'static str {
+            "fails"
+        }
+        fn summary(&self) -> &'static str {
+            "returns an error"
+        }
+        fn run<'a>(&'a self, _: &'a Context, _: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+            async { Err(CheckError::Internal("broken".into())) }.boxed()
+        }
+    }
+
+    impl Check for After {
+        fn id(&self) -> &'static str {
+            "after"
+        }
+        fn summary(&self) -> &'static str {
+            "depends on the panicking check"
+        }
+        fn depends_on(&self) -> &'static [&'static str] {
+            &["panics"]
+        }
+        fn run<'a>(&'a self, _: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+            async move {
+                out.push(Finding::new(Code::BD100, Status::Pass, Cause::Ok, "ran").check("after"));
+                Ok(())
+            }
+            .boxed()
+        }
+    }
+
+    async fn context(timeout: Duration) -> Arc<Context> {
+        let settings = Settings {
+            regions: vec!["us-east-1".into()],
+            models: vec![],
+            profile: None,
+            timeout,
+            concurrency: 2,
+            invoke: false,
+            checks: vec![],
+        };
+        let aws = AwsSetup::load(&settings.regions, None, timeout).await;
+        Arc::new(Context::new(settings, aws))
+    }
+
+    #[tokio::test]
+    async fn a_crash_is_reported_and_does_not_stop_the_others() {
+        let cx = context(Duration::from_secs(5)).await;
+        let out = run(cx, &[&After, &Panics, &Fails]).await;
+        assert!(out.incomplete);
+        let ids: Vec<_> = out.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["panics", "after", "fails"], "dependencies first");
+        let crashed: Vec<_> = out.findings.iter().filter(|f| f.code == Code::BD901).collect();
+        assert_eq!(crashed.len(), 2);
+        assert!(crashed[0].detail.contains("boom") && crashed[0].check == "panics");
+        assert!(crashed[1].detail.contains("broken") && crashed[1].check == "fails");
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.check == "after" && f.status == Status::Pass)
+        );
+        assert!(out.checks[0].error.as_deref().unwrap().contains("boom"));
+    }
+
+    #[tokio::test]
+    async fn the_time_bound_cuts_a_slow_check_but_keeps_what_it_found() {
+        let cx = context(Duration::from_millis(300)).await;
+        let start = Instant::now();
+        let out = run(cx, &[&Sleeps]).await;
+        assert!(start.elapsed() < Duration::from_secs(5));
+        assert!(out.incomplete);
+        assert!(out.findings.iter().any(|f| f.title == "found before the cut"));
+        let cut = out.findings.iter().find(|f| f.code == Code::BD902).unwrap();
+        assert_eq!((cut.status, cut.check.as_str()), (Status::Inconclusive, "sleeps"));
+        assert_eq!(out.checks[0].status, Status::Inconclusive);
     }
 }

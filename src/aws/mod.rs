@@ -66,6 +66,15 @@ where
         transport,
     };
     let cause = classify::classify(&facts);
+    tracing::debug!(
+        service,
+        operation,
+        http_status = ?http_status,
+        code = ?code,
+        transport = ?transport,
+        cause = %cause,
+        "call failed"
+    );
     CallFailure {
         cause,
         status: classify::status_for(cause, http_status),

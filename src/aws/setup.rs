@@ -55,6 +55,7 @@ impl ProvideCredentials for Tagged {
                 secrets::register(token);
             }
             creds.set_property(CredentialSource(self.source.clone()));
+            tracing::debug!(source = %self.source, temporary = creds.session_token().is_some(), "credentials resolved");
             Ok(creds)
         })
     }
@@ -124,6 +125,7 @@ impl AwsSetup {
         let profile_kind = selected_profile.map(|p| describe_profile(|k| p.get(k)));
 
         let regions = resolve_regions(flag_regions, selected.as_deref()).await;
+        tracing::debug!(?regions, profile = ?selected, kind = ?profile_kind, "resolved configuration");
         let primary = regions
             .first()
             .map_or_else(|| "us-east-1".to_string(), |r| r.region.clone());

@@ -106,6 +106,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     let state = match answer {
         Ok(who) => {
             use aws_sdk_sts::operation::RequestId;
+            tracing::debug!(arn = ?who.arn(), ?latency, "GetCallerIdentity succeeded");
             identity.account = who.account().map(str::to_string);
             identity.arn = who.arn().map(str::to_string);
             identity.user_id = who.user_id().map(str::to_string);

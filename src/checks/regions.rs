@@ -118,6 +118,12 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
         Ok(list) => {
             use aws_sdk_bedrock::operation::RequestId;
             let n = list.model_summaries().len();
+            tracing::debug!(
+                region = code,
+                models = n,
+                ?latency,
+                "ListFoundationModels succeeded"
+            );
             out.push(
                 Finding::new(
                     Code::BD500,

@@ -129,6 +129,8 @@ struct State {
     /// Region → catalogue; regions not listed get [`default_catalogue`].
     catalogues: HashMap<String, Vec<Value>>,
     bearer_tokens: Vec<String>,
+    /// Added to every answer, before any fault.
+    latency: Duration,
     requests: Vec<Recorded>,
 }
 
@@ -152,6 +154,11 @@ static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 impl FakeAws {
     /// Starts the endpoint on an ephemeral loopback port, knowing [`VALID_KEY`].
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// Starts the endpoint on `port` of 127.0.0.1 (0: any free port).
+    pub fn start_on(port: u16) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -167,7 +174,7 @@ impl FakeAws {
             },
         );
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let st = state.clone();
@@ -236,6 +243,12 @@ impl FakeAws {
             .unwrap()
             .catalogues
             .insert(region.into(), models);
+        self
+    }
+
+    /// Delays every answer by `d` (a far-away region, a slow network).
+    pub fn latency(&self, d: Duration) -> &Self {
+        self.state.lock().unwrap().latency = d;
         self
     }
 
@@ -476,7 +489,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     };
     let region = auth.region.clone().unwrap_or_else(|| "us-east-1".into());
 
-    let (fault, skew, key, catalogue, bearer_ok) = {
+    let (fault, skew, key, catalogue, bearer_ok, latency) = {
         let mut st = state.lock().unwrap();
         st.requests.push(Recorded {
             method: method.clone(),
@@ -514,8 +527,11 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             .cloned()
             .unwrap_or_else(|| default_catalogue(&region));
         let bearer_ok = auth.bearer.as_ref().map(|t| st.bearer_tokens.contains(t));
-        (fault, st.skew_secs, key, catalogue, bearer_ok)
+        (fault, st.skew_secs, key, catalogue, bearer_ok, st.latency)
     };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 
     // Signature time window, checked before anything else as AWS does.
     if let Some(signed) = auth.amz_date.as_deref().and_then(amz_date_secs) {

@@ -1,0 +1,69 @@
+//! The test suite's local AWS endpoint as a standalone server, for trying bedrock-doctor
+//! without AWS and for the benchmark scripts.
+//!
+//! ```sh
+//! cargo run --example fake_aws -- --port 4599 --latency-ms 100
+//! AWS_ENDPOINT_URL=http://127.0.0.1:4599 AWS_ACCESS_KEY_ID=AKIAEXAMPLEVALID0001 \
+//!   AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 bedrock-doctor check
+//! ```
+//!
+//! With `--silent`, it instead accepts connections and never answers: the "no instance
+//! metadata service here" case (`AWS_EC2_METADATA_SERVICE_ENDPOINT`).
+
+#[path = "../tests/cli/fake_aws.rs"]
+mod fake_aws;
+
+use clap::Parser;
+use fake_aws::{FakeAws, Fault, Match};
+use std::time::Duration;
+
+#[derive(Parser)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value = "4599")]
+    port: u16,
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, default_value = "0")]
+    latency_ms: u64,
+    /// Deny ListFoundationModels in this region (repeatable), as an IAM policy would.
+    #[arg(long)]
+    deny_region: Vec<String>,
+    /// Accept connections and never answer.
+    #[arg(long)]
+    silent: bool,
+}
+
+fn main() {
+    let args = Args::parse();
+    if args.silent {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", args.port)).expect("bind");
+        println!("silent listener on http://{}", listener.local_addr().unwrap());
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+        return;
+    }
+    let aws = FakeAws::start_on(args.port);
+    for region in &args.deny_region {
+        aws.fault(
+            Match::op("ListFoundationModels").region(region),
+            Fault::error(
+                403,
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:ListFoundationModels because no identity-based policy allows the bedrock:ListFoundationModels action",
+            ),
+        );
+    }
+    if args.latency_ms > 0 {
+        aws.latency(Duration::from_millis(args.latency_ms));
+    }
+    println!(
+        "fake AWS endpoint on {} (access key {})",
+        aws.url(),
+        fake_aws::VALID_KEY
+    );
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
