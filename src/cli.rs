@@ -75,7 +75,7 @@ pub struct CheckArgs {
     pub timeout: f64,
 
     /// Most AWS calls in flight at once.
-    #[arg(long, value_name = "N", default_value = "8", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value = "32", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
     /// Make no billed model invocation (probes are skipped).

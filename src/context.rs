@@ -2,13 +2,57 @@
 //! establishes for the others, and the bound on concurrent AWS calls.
 
 use crate::aws::setup::AwsSetup;
+use crate::aws::{self, CallFailure};
+use crate::catalogue::{CatalogueModel, Profile};
 use crate::codes::Code;
 use crate::report::Identity;
 use aws_credential_types::Credentials;
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
+
+/// An AWS answer with what a finding needs to cite it.
+#[derive(Clone, Debug)]
+pub struct Fetched<T> {
+    pub value: T,
+    pub latency: Duration,
+    pub request_id: Option<String>,
+}
+
+/// A shared answer (or failure) of a call made at most once per run.
+pub type FetchResult<T> = Result<Arc<Fetched<T>>, CallFailure>;
+
+/// Memoises calls by key, so concurrent checks asking for the same thing share one call.
+struct Memo<T> {
+    cells: Mutex<HashMap<String, Arc<OnceCell<FetchResult<T>>>>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo {
+            cells: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> Memo<T> {
+    async fn get<F: Future<Output = FetchResult<T>>>(
+        &self,
+        key: &str,
+        fetch: impl FnOnce() -> F,
+    ) -> FetchResult<T> {
+        let cell = self
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_init(fetch).await.clone()
+    }
+}
 
 /// The command line resolved once; nothing downstream sees clap types.
 #[derive(Clone, Debug)]
@@ -44,6 +88,9 @@ pub struct Context {
     permits: Semaphore,
     credentials: OnceLock<CredentialState>,
     identity: Mutex<Option<Identity>>,
+    catalogues: Memo<Vec<CatalogueModel>>,
+    profiles: Memo<Vec<Profile>>,
+    use_case: Memo<bool>,
 }
 
 /// Why a live check cannot run.
@@ -59,6 +106,9 @@ impl Context {
             permits,
             credentials: OnceLock::new(),
             identity: Mutex::new(None),
+            catalogues: Memo::default(),
+            profiles: Memo::default(),
+            use_case: Memo::default(),
         }
     }
 
@@ -105,5 +155,112 @@ impl Context {
                 "credentials were not checked (the `credentials` check did not run)".into(),
             )),
         }
+    }
+
+    /// The region's foundation-model catalogue (`ListFoundationModels`), fetched once per run.
+    pub async fn catalogue(
+        &self,
+        region: &str,
+        creds: Option<Credentials>,
+    ) -> FetchResult<Vec<CatalogueModel>> {
+        self.catalogues
+            .get(region, || async {
+                let client = self.aws.bedrock(region, creds);
+                let (answer, latency) = self.call(client.list_foundation_models().send()).await;
+                use aws_sdk_bedrock::operation::RequestId;
+                match answer {
+                    Ok(out) => Ok(Arc::new(Fetched {
+                        value: out.model_summaries().iter().map(CatalogueModel::from).collect(),
+                        latency,
+                        request_id: out.request_id().map(str::to_string),
+                    })),
+                    Err(e) => Err(aws::failure("bedrock", "ListFoundationModels", &e)),
+                }
+            })
+            .await
+    }
+
+    /// The catalogue if it was already fetched successfully (never calls AWS).
+    pub fn catalogue_if_known(&self, region: &str) -> Option<Arc<Fetched<Vec<CatalogueModel>>>> {
+        let cells = self
+            .catalogues
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cells.get(region)?.get()?.as_ref().ok().cloned()
+    }
+
+    /// System inference profiles callable from `region` (`ListInferenceProfiles`, all pages),
+    /// fetched once per run.
+    pub async fn profiles(&self, region: &str, creds: Option<Credentials>) -> FetchResult<Vec<Profile>> {
+        self.profiles
+            .get(region, || async {
+                let client = self.aws.bedrock(region, creds);
+                let mut all = Vec::new();
+                let mut token: Option<String> = None;
+                let mut total = Duration::ZERO;
+                let mut request_id = None;
+                loop {
+                    let req = client
+                        .list_inference_profiles()
+                        .type_equals(aws_sdk_bedrock::types::InferenceProfileType::SystemDefined)
+                        .max_results(1000)
+                        .set_next_token(token.take());
+                    let (answer, latency) = self.call(req.send()).await;
+                    total += latency;
+                    use aws_sdk_bedrock::operation::RequestId;
+                    match answer {
+                        Ok(out) => {
+                            request_id = request_id.or_else(|| out.request_id().map(str::to_string));
+                            all.extend(out.inference_profile_summaries().iter().map(Profile::from));
+                            match out.next_token() {
+                                Some(t) if !t.is_empty() && all.len() < 10_000 => token = Some(t.to_string()),
+                                _ => break,
+                            }
+                        }
+                        Err(e) => return Err(aws::failure("bedrock", "ListInferenceProfiles", &e)),
+                    }
+                }
+                Ok(Arc::new(Fetched {
+                    value: all,
+                    latency: total,
+                    request_id,
+                }))
+            })
+            .await
+    }
+
+    /// Whether the account has filed Anthropic's use-case form (`GetUseCaseForModelAccess` in
+    /// the primary region), asked once per run: `Ok(true)` filed, `Ok(false)` none on file.
+    pub async fn use_case_form(&self, creds: Option<Credentials>) -> FetchResult<bool> {
+        let region = self.aws.sts_region();
+        self.use_case
+            .get("account", || async {
+                let client = self.aws.bedrock(&region, creds);
+                let (answer, latency) = self.call(client.get_use_case_for_model_access().send()).await;
+                use aws_sdk_bedrock::operation::RequestId;
+                match answer {
+                    Ok(out) => Ok(Arc::new(Fetched {
+                        value: !out.form_data().as_ref().is_empty(),
+                        latency,
+                        request_id: out.request_id().map(str::to_string),
+                    })),
+                    Err(e) => {
+                        let f = aws::failure("bedrock", "GetUseCaseForModelAccess", &e);
+                        if f.evidence.http_status == Some(404)
+                            && f.evidence.error_code.as_deref() == Some("ResourceNotFoundException")
+                        {
+                            Ok(Arc::new(Fetched {
+                                value: false,
+                                latency,
+                                request_id: f.evidence.request_id,
+                            }))
+                        } else {
+                            Err(f)
+                        }
+                    }
+                }
+            })
+            .await
     }
 }

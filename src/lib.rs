@@ -4,10 +4,12 @@
 //! the checks, the engine and the renderers, so integration tests can read reports as types.
 
 pub mod aws;
+pub mod catalogue;
 pub mod checks;
 pub mod cli;
 pub mod codes;
 pub mod context;
+pub mod ident;
 pub mod regions;
 pub mod render;
 pub mod report;

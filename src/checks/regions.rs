@@ -2,7 +2,6 @@
 //! control-plane call (`ListFoundationModels`) with these credentials.
 
 use super::{Check, CheckError};
-use crate::aws;
 use crate::codes::Code;
 use crate::context::Context;
 use crate::regions::{self, DATA_DATE};
@@ -112,12 +111,10 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
             return;
         }
     };
-    let client = cx.aws.bedrock(code, creds);
-    let (answer, latency) = cx.call(client.list_foundation_models().send()).await;
-    match answer {
+    match cx.catalogue(code, creds).await {
         Ok(list) => {
-            use aws_sdk_bedrock::operation::RequestId;
-            let n = list.model_summaries().len();
+            let n = list.value.len();
+            let latency = list.latency;
             tracing::debug!(
                 region = code,
                 models = n,
@@ -141,14 +138,13 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
                     service: "bedrock".into(),
                     operation: "ListFoundationModels".into(),
                     http_status: Some(200),
-                    request_id: list.request_id().map(str::to_string),
+                    request_id: list.request_id.clone(),
                     ..AwsEvidence::default()
                 })
                 .latency(latency),
             );
         }
-        Err(e) => {
-            let f = aws::failure("bedrock", "ListFoundationModels", &e);
+        Err(f) => {
             let message = f.evidence.message.clone().unwrap_or_else(|| "no message".into());
             let finding = if f.status == Status::Fail {
                 Finding::new(
@@ -167,7 +163,7 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
                     .detail(format!("ListFoundationModels in {code} got no usable answer: {message}. Nothing about access was learned; this is not a verdict on your permissions."))
                     .step(format!("Re-run later; if it persists, check that this network can reach bedrock.{code}.amazonaws.com (proxy, firewall, VPC endpoint)"))
             };
-            out.push(finding.region(code).aws(f.evidence).latency(latency));
+            out.push(finding.region(code).aws(f.evidence));
         }
     }
 }

@@ -75,6 +75,8 @@ pub struct Match {
     pub operation: Option<String>,
     pub region: Option<String>,
     pub service: Option<String>,
+    /// The model or profile id in the path (percent-decoded).
+    pub model: Option<String>,
 }
 
 impl Match {
@@ -93,6 +95,10 @@ impl Match {
     }
     pub fn service(mut self, service: &str) -> Self {
         self.service = Some(service.into());
+        self
+    }
+    pub fn model(mut self, model: &str) -> Self {
+        self.model = Some(model.into());
         self
     }
 }
@@ -131,6 +137,12 @@ struct State {
     bearer_tokens: Vec<String>,
     /// Added to every answer, before any fault.
     latency: Duration,
+    /// Region → system inference profiles; regions not listed get [`default_profiles`].
+    profiles: HashMap<String, Vec<Value>>,
+    /// (region, model) → GetFoundationModelAvailability answer; default all available.
+    availability: HashMap<(String, String), Value>,
+    /// Whether the Anthropic use-case form is on file (GetUseCaseForModelAccess).
+    use_case_missing: bool,
     requests: Vec<Recorded>,
 }
 
@@ -246,6 +258,44 @@ impl FakeAws {
         self
     }
 
+    pub fn profiles(&self, region: &str, profiles: Vec<Value>) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .profiles
+            .insert(region.into(), profiles);
+        self
+    }
+
+    /// Sets the GetFoundationModelAvailability answer for (region, model).
+    pub fn availability(
+        &self,
+        region: &str,
+        model: &str,
+        agreement: &str,
+        authorization: &str,
+        entitlement: &str,
+        region_availability: &str,
+    ) -> &Self {
+        self.state.lock().unwrap().availability.insert(
+            (region.into(), model.into()),
+            json!({
+                "modelId": model,
+                "agreementAvailability": {"status": agreement},
+                "authorizationStatus": authorization,
+                "entitlementAvailability": entitlement,
+                "regionAvailability": region_availability
+            }),
+        );
+        self
+    }
+
+    /// No Anthropic use-case form on file: GetUseCaseForModelAccess answers 404.
+    pub fn use_case_missing(&self) -> &Self {
+        self.state.lock().unwrap().use_case_missing = true;
+        self
+    }
+
     /// Delays every answer by `d` (a far-away region, a slow network).
     pub fn latency(&self, d: Duration) -> &Self {
         self.state.lock().unwrap().latency = d;
@@ -278,6 +328,59 @@ pub fn model_summary(region: &str, id: &str, provider: &str, inference: &[&str])
     })
 }
 
+/// A model summary with lifecycle dates, as AWS lists a Legacy model.
+pub fn legacy_summary(region: &str, id: &str, legacy: &str, eol: &str) -> Value {
+    let mut m = model_summary(region, id, "Anthropic", &["ON_DEMAND"]);
+    m["modelLifecycle"] = json!({"status": "LEGACY", "legacyTime": legacy, "endOfLifeTime": eol});
+    m
+}
+
+pub fn embedding_summary(region: &str, id: &str) -> Value {
+    let mut m = model_summary(region, id, "Amazon", &["ON_DEMAND"]);
+    m["outputModalities"] = json!(["EMBEDDING"]);
+    m
+}
+
+pub fn image_summary(region: &str, id: &str) -> Value {
+    let mut m = model_summary(region, id, "Amazon", &["ON_DEMAND"]);
+    m["outputModalities"] = json!(["IMAGE"]);
+    m
+}
+
+/// The geography prefix AWS uses for system profiles called from `region`.
+pub fn geo_of(region: &str) -> &'static str {
+    match region.split('-').next().unwrap_or_default() {
+        "us" => "us",
+        "eu" => "eu",
+        "ap" => "apac",
+        "ca" => "ca",
+        _ => "global",
+    }
+}
+
+/// A system inference profile summary routing `model` to `destinations`.
+pub fn profile_summary(source: &str, id: &str, model: &str, destinations: &[&str]) -> Value {
+    json!({
+        "inferenceProfileName": id,
+        "inferenceProfileArn": format!("arn:aws:bedrock:{source}:{ACCOUNT}:inference-profile/{id}"),
+        "inferenceProfileId": id,
+        "status": "ACTIVE",
+        "type": "SYSTEM_DEFINED",
+        "models": destinations.iter().map(|r| json!({"modelArn": format!("arn:aws:bedrock:{r}::foundation-model/{model}")})).collect::<Vec<_>>()
+    })
+}
+
+/// Default: a geo profile for every Anthropic and Nova model of the region's catalogue.
+fn default_profiles(region: &str, catalogue: &[Value]) -> Vec<Value> {
+    let geo = geo_of(region);
+    catalogue
+        .iter()
+        .filter_map(|m| m["modelId"].as_str())
+        .filter(|id| id.starts_with("anthropic.") || id.starts_with("amazon.nova"))
+        .map(|id| profile_summary(region, &format!("{geo}.{id}"), id, &[region]))
+        .collect()
+}
+
 fn default_catalogue(region: &str) -> Vec<Value> {
     vec![
         model_summary(
@@ -286,7 +389,7 @@ fn default_catalogue(region: &str) -> Vec<Value> {
             "Anthropic",
             &["ON_DEMAND"],
         ),
-        model_summary(region, "amazon.titan-embed-text-v2:0", "Amazon", &["ON_DEMAND"]),
+        embedding_summary(region, "amazon.titan-embed-text-v2:0"),
         model_summary(region, "amazon.nova-pro-v1:0", "Amazon", &["INFERENCE_PROFILE"]),
     ]
 }
@@ -489,7 +592,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     };
     let region = auth.region.clone().unwrap_or_else(|| "us-east-1".into());
 
-    let (fault, skew, key, catalogue, bearer_ok, latency) = {
+    let (fault, skew, key, catalogue, bearer_ok, latency, profiles, availability, use_case_missing) = {
         let mut st = state.lock().unwrap();
         st.requests.push(Recorded {
             method: method.clone(),
@@ -508,6 +611,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             let hit = m.operation.as_deref().is_none_or(|o| o == op)
                 && m.region.as_deref().is_none_or(|r| r == region)
                 && m.service.as_deref().is_none_or(|s| s == plane)
+                && m.model.as_deref().is_none_or(|x| model.as_deref() == Some(x))
                 && rule.remaining != Some(0);
             if hit {
                 if let Some(n) = rule.remaining.as_mut() {
@@ -527,7 +631,25 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             .cloned()
             .unwrap_or_else(|| default_catalogue(&region));
         let bearer_ok = auth.bearer.as_ref().map(|t| st.bearer_tokens.contains(t));
-        (fault, st.skew_secs, key, catalogue, bearer_ok, st.latency)
+        let profiles = st
+            .profiles
+            .get(&region)
+            .cloned()
+            .unwrap_or_else(|| default_profiles(&region, &catalogue));
+        let availability = model
+            .as_ref()
+            .and_then(|m| st.availability.get(&(region.clone(), m.clone())).cloned());
+        (
+            fault,
+            st.skew_secs,
+            key,
+            catalogue,
+            bearer_ok,
+            st.latency,
+            profiles,
+            availability,
+            st.use_case_missing,
+        )
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -687,6 +809,189 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 .unwrap()
         }
         "ListFoundationModels" => json_ok(json!({ "modelSummaries": catalogue }), skew),
+        "GetFoundationModel" => {
+            let id = model.unwrap_or_default();
+            match catalogue
+                .iter()
+                .find(|m| m["modelId"] == id.as_str() || m["modelArn"] == id.as_str())
+            {
+                Some(m) => json_ok(json!({ "modelDetails": m }), skew),
+                None => json_error(
+                    404,
+                    "ResourceNotFoundException",
+                    &format!("Could not find model {id}"),
+                    skew,
+                ),
+            }
+        }
+        "ListInferenceProfiles" => json_ok(json!({ "inferenceProfileSummaries": profiles }), skew),
+        "GetInferenceProfile" => {
+            let id = model.unwrap_or_default();
+            match profiles
+                .iter()
+                .find(|p| p["inferenceProfileId"] == id.as_str() || p["inferenceProfileArn"] == id.as_str())
+            {
+                Some(p) => json_ok(p.clone(), skew),
+                None => json_error(
+                    404,
+                    "ResourceNotFoundException",
+                    &format!("Inference profile {id} not found"),
+                    skew,
+                ),
+            }
+        }
+        "GetFoundationModelAvailability" => {
+            let id = model.unwrap_or_default();
+            let known = catalogue.iter().any(|m| m["modelId"] == id.as_str());
+            match availability {
+                Some(a) => json_ok(a, skew),
+                None if known => json_ok(
+                    json!({
+                        "modelId": id,
+                        "agreementAvailability": {"status": "AVAILABLE"},
+                        "authorizationStatus": "AUTHORIZED",
+                        "entitlementAvailability": "AVAILABLE",
+                        "regionAvailability": "AVAILABLE"
+                    }),
+                    skew,
+                ),
+                None => json_error(
+                    404,
+                    "ResourceNotFoundException",
+                    &format!("Model {id} not found"),
+                    skew,
+                ),
+            }
+        }
+        "GetUseCaseForModelAccess" => {
+            if use_case_missing {
+                json_error(
+                    404,
+                    "ResourceNotFoundException",
+                    "No use case details found for this account",
+                    skew,
+                )
+            } else {
+                // base64 of {"companyName":"Example"}
+                json_ok(
+                    json!({ "formData": "eyJjb21wYW55TmFtZSI6IkV4YW1wbGUifQ==" }),
+                    skew,
+                )
+            }
+        }
+        "Converse" | "InvokeModel" => {
+            let id = model.unwrap_or_default();
+            // Resolve what the identifier names in this region, as the runtime does.
+            let direct = catalogue
+                .iter()
+                .find(|m| m["modelId"] == id.as_str() || m["modelArn"] == id.as_str());
+            let via_profile = profiles
+                .iter()
+                .find(|p| p["inferenceProfileId"] == id.as_str() || p["inferenceProfileArn"] == id.as_str());
+            let entry = match (direct, via_profile) {
+                (Some(m), _) => {
+                    let types: Vec<&str> = m["inferenceTypesSupported"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| t.as_str())
+                        .collect();
+                    if !types.contains(&"ON_DEMAND") {
+                        return Ok(json_error(
+                            400,
+                            "ValidationException",
+                            &format!(
+                                "Invocation of model ID {id} with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model."
+                            ),
+                            skew,
+                        ));
+                    }
+                    m.clone()
+                }
+                (None, Some(p)) => {
+                    let target = p["models"][0]["modelArn"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    catalogue
+                        .iter()
+                        .find(|m| m["modelId"] == target.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| model_summary(&region, &target, "", &["INFERENCE_PROFILE"]))
+                }
+                (None, None) => {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "The provided model identifier is invalid.",
+                        skew,
+                    ));
+                }
+            };
+            let embedding = entry["outputModalities"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == "EMBEDDING"));
+            let image = entry["outputModalities"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == "IMAGE"));
+            let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            if op == "Converse" {
+                if embedding || image {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "This action doesn't support the model that you provided. Try again with a supported text or chat model.",
+                        skew,
+                    ));
+                }
+                if parsed["inferenceConfig"]["maxTokens"]
+                    .as_u64()
+                    .is_none_or(|n| n == 0)
+                    || parsed["messages"].as_array().is_none_or(|m| m.is_empty())
+                {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "Malformed input request: maxTokens and messages are required",
+                        skew,
+                    ));
+                }
+                json_ok(
+                    json!({
+                        "output": {"message": {"role": "assistant", "content": [{"text": "H"}]}},
+                        "stopReason": "max_tokens",
+                        "usage": {"inputTokens": 8, "outputTokens": 1, "totalTokens": 9},
+                        "metrics": {"latencyMs": 42}
+                    }),
+                    skew,
+                )
+            } else if embedding {
+                let ok = parsed.get("inputText").is_some_and(Value::is_string)
+                    || parsed.get("texts").is_some_and(Value::is_array);
+                if !ok {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "Malformed input request: #: required key [inputText] not found",
+                        skew,
+                    ));
+                }
+                json_ok(
+                    json!({"embedding": [0.01, -0.02, 0.03], "inputTextTokenCount": 1}),
+                    skew,
+                )
+            } else if image {
+                json_ok(json!({"images": ["iVBORw0KGgo="]}), skew)
+            } else {
+                json_ok(
+                    json!({"content": [{"type": "text", "text": "H"}], "usage": {"input_tokens": 8, "output_tokens": 1}}),
+                    skew,
+                )
+            }
+        }
         _ => base(404, skew)
             .header("x-amzn-ErrorType", "UnknownOperationException")
             .header("Content-Type", "application/json")
