@@ -82,6 +82,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_invoke: bool,
 
+    /// Also probe image and video models (one small image each, billed per image).
+    #[arg(long, conflicts_with = "no_invoke")]
+    pub probe_images: bool,
+
     /// Run only these checks (comma-separated ids; their dependencies run too).
     #[arg(long, value_name = "CHECKS", value_delimiter = ',', conflicts_with = "skip")]
     pub only: Vec<String>,

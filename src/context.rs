@@ -68,6 +68,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Real (billed) invocations allowed; false with `--no-invoke`.
     pub invoke: bool,
+    /// Image and video models are probed too (`--probe-images`).
+    pub probe_images: bool,
     /// Check ids selected to run (dependencies included).
     pub checks: Vec<&'static str>,
 }
@@ -91,6 +93,16 @@ pub struct Context {
     catalogues: Memo<Vec<CatalogueModel>>,
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<bool>,
+    usage: Mutex<ProbeUsage>,
+}
+
+/// What the probes consumed, for the cost estimate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProbeUsage {
+    pub calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub images: u64,
 }
 
 /// Why a live check cannot run.
@@ -109,6 +121,7 @@ impl Context {
             catalogues: Memo::default(),
             profiles: Memo::default(),
             use_case: Memo::default(),
+            usage: Mutex::new(ProbeUsage::default()),
         }
     }
 
@@ -118,6 +131,24 @@ impl Context {
         let start = Instant::now();
         let out = f.await;
         (out, start.elapsed())
+    }
+
+    pub fn add_usage(&self, u: ProbeUsage) {
+        let mut total = self
+            .usage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        total.calls += u.calls;
+        total.input_tokens += u.input_tokens;
+        total.output_tokens += u.output_tokens;
+        total.images += u.images;
+    }
+
+    pub fn usage(&self) -> ProbeUsage {
+        *self
+            .usage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Records the credentials verdict (first write wins).

@@ -8,7 +8,7 @@ use bedrock_doctor::cli::{CheckArgs, Cli, Command};
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
 use bedrock_doctor::render::{self, Format, Style};
-use bedrock_doctor::report::{Report, SCHEMA_VERSION, Summary, Tool};
+use bedrock_doctor::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
 use bedrock_doctor::{runner, secrets};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
@@ -102,6 +102,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         timeout: Duration::from_secs_f64(args.timeout),
         concurrency: usize::from(args.concurrency),
         invoke: !args.no_invoke,
+        probe_images: args.probe_images,
         checks: selected.iter().map(|c| c.id()).collect(),
     };
     if let Some(path) = args.output.as_ref().filter(|p| p.is_dir()) {
@@ -117,7 +118,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
         let cx = Arc::new(Context::new(settings, aws));
         let outcome = runner::run(cx.clone(), &selected).await;
+        let usage = cx.usage();
         Report {
+            probes: (usage.calls > 0)
+                .then(|| ProbeCost::new(usage.calls, usage.input_tokens, usage.output_tokens, usage.images)),
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
             identity: cx.identity(),
@@ -196,9 +200,18 @@ fn style_for_stdout() -> Style {
     let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
     let color = force || (tty && !no_color);
     colored::control::set_override(color);
+    // Terminals report their width themselves; elsewhere honour COLUMNS, else 120.
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .filter(|c| *c >= 40);
     Style {
         color,
-        width: if tty { None } else { Some(120) },
+        width: if tty {
+            columns
+        } else {
+            Some(columns.unwrap_or(120))
+        },
     }
 }
 

@@ -288,6 +288,42 @@ pub struct CheckSummary {
     pub error: Option<String>,
 }
 
+/// What the probes of the run consumed, with an upper bound of what they cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProbeCost {
+    /// Successful billed calls.
+    pub calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub images: u64,
+    /// An upper bound in US dollars, at the highest on-demand prices of any Bedrock model
+    /// ([`MAX_USD_PER_INPUT_TOKEN`], [`MAX_USD_PER_OUTPUT_TOKEN`], [`MAX_USD_PER_IMAGE`]).
+    pub estimated_usd_max: f64,
+}
+
+/// $15 per million input tokens: the most expensive on-demand text model (Claude Opus 4).
+pub const MAX_USD_PER_INPUT_TOKEN: f64 = 15.0 / 1_000_000.0;
+/// $75 per million output tokens (Claude Opus 4).
+pub const MAX_USD_PER_OUTPUT_TOKEN: f64 = 75.0 / 1_000_000.0;
+/// $0.14 per image (Stable Image Ultra), the most expensive image model.
+pub const MAX_USD_PER_IMAGE: f64 = 0.14;
+
+impl ProbeCost {
+    pub fn new(calls: u64, input_tokens: u64, output_tokens: u64, images: u64) -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        let usd = input_tokens as f64 * MAX_USD_PER_INPUT_TOKEN
+            + output_tokens as f64 * MAX_USD_PER_OUTPUT_TOKEN
+            + images as f64 * MAX_USD_PER_IMAGE;
+        ProbeCost {
+            calls,
+            input_tokens,
+            output_tokens,
+            images,
+            estimated_usd_max: usd,
+        }
+    }
+}
+
 /// Counts of findings per status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -336,6 +372,8 @@ pub struct Report {
     pub checks: Vec<CheckSummary>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// What the probes consumed; null when no probe call succeeded.
+    pub probes: Option<ProbeCost>,
     /// True when a check crashed or the run hit `--timeout` (exit code 3).
     pub incomplete: bool,
     pub duration_ms: u64,
@@ -385,6 +423,7 @@ mod tests {
             checks: vec![],
             findings: vec![],
             summary: Summary::default(),
+            probes: None,
             incomplete: false,
             duration_ms: 0,
         };

@@ -287,6 +287,7 @@ mod tests {
             timeout,
             concurrency: 2,
             invoke: false,
+            probe_images: false,
             checks: vec![],
         };
         let aws = AwsSetup::load(&settings.regions, None, timeout).await;

@@ -2,6 +2,8 @@
 //! [`ALL`]; its codes are the lines of `src/codes.rs` that name it.
 
 mod credentials;
+mod model_access;
+mod probe;
 mod regions;
 
 use crate::codes::Code;
@@ -31,7 +33,12 @@ pub trait Check: Send + Sync + 'static {
 }
 
 /// Every check, in the order they are listed and reported.
-pub static ALL: &[&dyn Check] = &[&credentials::Credentials, &regions::Regions];
+pub static ALL: &[&dyn Check] = &[
+    &credentials::Credentials,
+    &regions::Regions,
+    &model_access::ModelAccess,
+    &probe::Probe,
+];
 
 /// The codes a check may emit, from the code table.
 pub fn codes_of(id: &str) -> Vec<Code> {

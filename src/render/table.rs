@@ -3,7 +3,7 @@
 
 use super::Style;
 use crate::codes::Code;
-use crate::report::{Report, Status};
+use crate::report::{Finding, Report, Status};
 use colored::{ColoredString, Colorize};
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 
@@ -109,10 +109,20 @@ pub fn render(report: &Report, style: Style) -> String {
     out.push_str(&checks.to_string());
     out.push_str("\n\n");
 
-    if !report.findings.is_empty() {
+    if !report.models.is_empty() {
+        out.push_str(&matrix(report, style));
+    }
+
+    // Passes that the matrix already shows would only repeat it.
+    let listed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !(f.status == Status::Pass && column(f).is_some()))
+        .collect();
+    if !listed.is_empty() {
         let mut t = new_table(style);
         t.set_header(vec!["Status", "Code", "Region", "Finding", "Next step"]);
-        for f in &report.findings {
+        for f in listed {
             let mut what = f.title.clone();
             if let Some(m) = &f.model {
                 what = format!("[{m}] {what}");
@@ -153,9 +163,103 @@ request id: {id}"
     if report.incomplete {
         line.push_str(" (incomplete run)");
     }
+    if let Some(p) = &report.probes {
+        line.push_str(&format!(
+            "; probes: {} calls, {} input + {} output tokens{}, at most ${:.4}",
+            p.calls,
+            p.input_tokens,
+            p.output_tokens,
+            if p.images > 0 {
+                format!(", {} images", p.images)
+            } else {
+                String::new()
+            },
+            p.estimated_usd_max
+        ));
+    }
     out.push_str(&bold(&line, style));
     out.push('\n');
     out
+}
+
+/// Which column of the model matrix a finding fills.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Catalogue,
+    Entitlement,
+    Probe,
+}
+
+fn column(f: &Finding) -> Option<Column> {
+    let n: u16 = f.code.as_str()[2..].parse().unwrap_or(0);
+    let op = f.aws.as_ref().map_or("", |a| a.operation.as_str());
+    match (f.check.as_str(), n) {
+        ("probe", _) => Some(Column::Probe),
+        ("model-access", 205 | 206) => Some(Column::Entitlement),
+        ("model-access", 208) if op == "GetFoundationModelAvailability" => Some(Column::Entitlement),
+        ("model-access", 207 | 211) => None,
+        ("model-access", _) => Some(Column::Catalogue),
+        _ => None,
+    }
+}
+
+/// Regions × models, one row each, with the verdict of each plane side by side.
+fn matrix(report: &Report, style: Style) -> String {
+    let mut t = new_table(style);
+    t.set_header(vec![
+        "Region",
+        "Model",
+        "Catalogue (control plane)",
+        "Entitlement (control plane)",
+        "Probe (runtime)",
+        "Latency",
+    ]);
+    for region in &report.regions {
+        for model in &report.models {
+            let mine: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.region.as_deref() == Some(region.region.as_str())
+                        && f.model.as_deref() == Some(model.as_str())
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let cell = |col: Column| {
+                let worst = mine
+                    .iter()
+                    .filter(|f| column(f) == Some(col))
+                    .max_by_key(|f| f.status);
+                worst.map_or_else(
+                    || "-".to_string(),
+                    |f| {
+                        let g = glyph(f.status, style.color);
+                        if f.status == Status::Pass {
+                            g
+                        } else {
+                            format!("{g} {} ({})", f.cause, f.code)
+                        }
+                    },
+                )
+            };
+            let latency = mine
+                .iter()
+                .find(|f| column(f) == Some(Column::Probe))
+                .and_then(|f| f.latency_ms)
+                .map_or_else(|| "-".to_string(), |ms| format!("{ms} ms"));
+            t.add_row(vec![
+                region.region.clone(),
+                model.clone(),
+                cell(Column::Catalogue),
+                cell(Column::Entitlement),
+                cell(Column::Probe),
+                latency,
+            ]);
+        }
+    }
+    format!("{t}\n\n")
 }
 
 /// `list-checks` as a table.

@@ -57,6 +57,12 @@ pub enum Fault {
     Reset,
     /// Answer normally after a delay.
     Latency(Duration),
+    /// Any answer: status, headers and body as given (foreign bodies, truncated JSON, …).
+    Raw {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
 }
 
 impl Fault {
@@ -704,6 +710,17 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             message,
         }) => return Ok(error(&service, status, &code, &message, skew)),
         Some(Fault::Latency(d)) => tokio::time::sleep(d).await,
+        Some(Fault::Raw {
+            status,
+            headers,
+            body,
+        }) => {
+            let mut b = base(status, skew);
+            for (k, v) in headers {
+                b = b.header(k, v);
+            }
+            return Ok(b.body(Full::new(Bytes::from(body))).unwrap());
+        }
         None => {}
     }
 

@@ -6,5 +6,6 @@ mod util;
 mod credentials;
 mod engine;
 mod explain;
+mod models;
 mod regions;
 mod secrets;

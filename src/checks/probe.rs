@@ -1,0 +1,420 @@
+//! `probe`: the cheapest real call to the exact identifier the user gave, per region. Text
+//! models get Converse with one short message and `maxTokens` 1; embedding models InvokeModel
+//! with the smallest valid body of their family; image models are skipped (billed per image)
+//! unless `--probe-images`. This is the verdict the control-plane hints are checked against.
+
+use super::model_access::{live_regions, parsed_models};
+use super::{Check, CheckError};
+use crate::aws::{self, CallFailure, SEQUENTIAL_DEPTH};
+use crate::catalogue::{self, Family};
+use crate::codes::Code;
+use crate::context::{Context, ProbeUsage};
+use crate::ident::{self, ModelRef};
+use crate::report::{AwsEvidence, Cause, Finding, Status};
+use crate::runner::Findings;
+use aws_credential_types::Credentials;
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, InferenceConfiguration, Message};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use std::time::{Duration, Instant};
+
+pub struct Probe;
+
+impl Check for Probe {
+    fn id(&self) -> &'static str {
+        "probe"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A real minimal call (1 output token) to each model in each region"
+    }
+
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["credentials", "regions"]
+    }
+
+    fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+        run(cx, out).boxed()
+    }
+}
+
+/// The probe's answer for one (region, model), before it becomes a finding.
+struct Outcome {
+    region: String,
+    model: String,
+    finding: Finding,
+}
+
+async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
+    let models = parsed_models(cx, None);
+    let regions = live_regions(cx);
+    let gate = cx.bedrock_gate();
+    let work = regions
+        .iter()
+        .flat_map(|r| models.iter().map(move |(m, p)| (r, m, p)))
+        .map(|(region, m, parsed)| {
+            let gate = gate.clone();
+            async move {
+                let finding = match gate {
+                    _ if !cx.settings.invoke => {
+                        skipped(region, m, "--no-invoke was given: no billed call is made".into())
+                    }
+                    Err(why) => Finding::new(
+                        Code::BD900,
+                        Status::Skip,
+                        Cause::Other,
+                        format!("{m} in {region} not probed"),
+                    )
+                    .check("probe")
+                    .region(region.clone())
+                    .model(m.clone())
+                    .detail(format!("Not called because of {}.", why.0))
+                    .step("Fix the credentials finding first, then re-run"),
+                    Ok(creds) => probe(cx, region, m, parsed, creds).await,
+                };
+                Outcome {
+                    region: region.clone(),
+                    model: m.clone(),
+                    finding,
+                }
+            }
+        });
+    let mut results = futures::future::join_all(work).await;
+    annotate_fallbacks(cx, &mut results);
+    for r in results {
+        out.push(r.finding);
+    }
+    Ok(())
+}
+
+fn skipped(region: &str, m: &str, why: String) -> Finding {
+    Finding::new(
+        Code::BD412,
+        Status::Skip,
+        Cause::Other,
+        format!("{m} in {region} not probed"),
+    )
+    .region(region)
+    .model(m)
+    .detail(why)
+}
+
+/// A model that works in the primary region but fails in a fallback is the outage waiting to
+/// happen: say so in the fallback's finding.
+fn annotate_fallbacks(cx: &Context, results: &mut [Outcome]) {
+    let Some(primary) = cx.aws.regions.first().map(|r| r.region.clone()) else {
+        return;
+    };
+    let works_in_primary: Vec<String> = results
+        .iter()
+        .filter(|r| r.region == primary && r.finding.status == Status::Pass)
+        .map(|r| r.model.clone())
+        .collect();
+    for r in results.iter_mut() {
+        if r.region != primary && r.finding.status == Status::Fail && works_in_primary.contains(&r.model) {
+            r.finding.title = format!(
+                "fallback {} cannot serve {} (the primary {primary} can): {}",
+                r.region, r.model, r.finding.title
+            );
+            r.finding.detail = format!(
+                "An application that fails over from {primary} to {} would fail here. {}",
+                r.region, r.finding.detail
+            );
+        }
+    }
+}
+
+/// The smallest valid InvokeModel body for an embedding or image model.
+fn invoke_body(id: &str, family: Family) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let id = id.to_ascii_lowercase();
+    match family {
+        Family::Embedding if id.contains("cohere.") => {
+            Some(json!({"texts": ["hi"], "input_type": "search_query"}))
+        }
+        Family::Embedding if id.contains("titan-embed-text-v2") => {
+            Some(json!({"inputText": "hi", "dimensions": 256}))
+        }
+        Family::Embedding => Some(json!({"inputText": "hi"})),
+        Family::Image if id.contains("stability.") => Some(json!({"prompt": "a small red dot"})),
+        Family::Image if id.contains("titan-image") || id.contains("nova-canvas") => Some(json!({
+            "taskType": "TEXT_IMAGE",
+            "textToImageParams": {"text": "a small red dot"},
+            "imageGenerationConfig": {"numberOfImages": 1, "width": 320, "height": 320}
+        })),
+        _ => None,
+    }
+}
+
+enum Sent {
+    Ok {
+        request_id: Option<String>,
+        input_tokens: u64,
+        output_tokens: u64,
+        images: u64,
+        operation: &'static str,
+    },
+    Failed(CallFailure),
+}
+
+async fn send(
+    cx: &Context,
+    client: &aws_sdk_bedrockruntime::Client,
+    m: &str,
+    family: Family,
+    body: Option<&serde_json::Value>,
+) -> Sent {
+    use aws_sdk_bedrockruntime::operation::RequestId;
+    match (family, body) {
+        (Family::Text, _) => {
+            let message = Message::builder()
+                .role(ConversationRole::User)
+                .content(ContentBlock::Text("hi".into()))
+                .build()
+                .expect("role and content are set");
+            let req = client
+                .converse()
+                .model_id(m)
+                .messages(message)
+                .inference_config(InferenceConfiguration::builder().max_tokens(1).build());
+            match cx.call(req.send()).await.0 {
+                Ok(o) => Sent::Ok {
+                    request_id: o.request_id().map(str::to_string),
+                    input_tokens: o
+                        .usage()
+                        .map_or(0, |u| u64::try_from(u.input_tokens()).unwrap_or(0)),
+                    output_tokens: o
+                        .usage()
+                        .map_or(0, |u| u64::try_from(u.output_tokens()).unwrap_or(0)),
+                    images: 0,
+                    operation: "Converse",
+                },
+                Err(e) => Sent::Failed(aws::failure("bedrock-runtime", "Converse", &e)),
+            }
+        }
+        (_, Some(body)) => {
+            let req = client
+                .invoke_model()
+                .model_id(m)
+                .content_type("application/json")
+                .accept("application/json")
+                .body(aws_smithy_types::Blob::new(body.to_string().into_bytes()));
+            match cx.call(req.send()).await.0 {
+                Ok(o) => {
+                    let v: serde_json::Value = serde_json::from_slice(o.body().as_ref()).unwrap_or_default();
+                    let tokens = v["inputTextTokenCount"]
+                        .as_u64()
+                        .or_else(|| v["meta"]["billed_units"]["input_tokens"].as_u64())
+                        .unwrap_or(1);
+                    Sent::Ok {
+                        request_id: o.request_id().map(str::to_string),
+                        input_tokens: if family == Family::Embedding { tokens } else { 0 },
+                        output_tokens: 0,
+                        images: u64::from(family == Family::Image),
+                        operation: "InvokeModel",
+                    }
+                }
+                Err(e) => Sent::Failed(aws::failure("bedrock-runtime", "InvokeModel", &e)),
+            }
+        }
+        (_, None) => unreachable!("bodies are chosen before sending"),
+    }
+}
+
+async fn probe(
+    cx: &Context,
+    region: &str,
+    m: &str,
+    parsed: &ModelRef,
+    creds: Option<Credentials>,
+) -> Finding {
+    let foundation = parsed.foundation_id().map(str::to_string);
+    let entry = match &foundation {
+        Some(id) => cx
+            .catalogue(region, creds.clone())
+            .await
+            .ok()
+            .and_then(|c| c.value.iter().find(|x| &x.id == id).cloned()),
+        None => None,
+    };
+    let family = entry
+        .as_ref()
+        .map_or_else(|| catalogue::family_from_id(m), catalogue::CatalogueModel::family);
+    if family == Family::Image && !cx.settings.probe_images {
+        return skipped(region, m, "An image or video model: a probe is billed per image. Pass --probe-images to send one (320×320, one image).".into());
+    }
+    let body = invoke_body(foundation.as_deref().unwrap_or(m), family);
+    if family != Family::Text && body.is_none() {
+        return skipped(
+            region,
+            m,
+            "No minimal request body is known for this model family; the control-plane checks still apply."
+                .into(),
+        );
+    }
+    let client = cx.aws.runtime(region, creds);
+    // Imported models answer ModelNotReady while they warm up: retry within this call's share
+    // of the run before judging.
+    let deadline = Instant::now() + cx.settings.timeout / SEQUENTIAL_DEPTH;
+    let start = Instant::now();
+    let sent = loop {
+        let sent = send(cx, &client, m, family, body.as_ref()).await;
+        match &sent {
+            Sent::Failed(f)
+                if f.cause == Cause::ModelNotReady
+                    && Instant::now() + Duration::from_millis(500) < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            _ => break sent,
+        }
+    };
+    let latency = start.elapsed();
+    match sent {
+        Sent::Ok {
+            request_id,
+            input_tokens,
+            output_tokens,
+            images,
+            operation,
+        } => {
+            cx.add_usage(ProbeUsage {
+                calls: 1,
+                input_tokens,
+                output_tokens,
+                images,
+            });
+            Finding::new(
+                Code::BD400,
+                Status::Pass,
+                Cause::Ok,
+                format!("{m} answered in {region} ({} ms)", latency.as_millis()),
+            )
+            .region(region)
+            .model(m)
+            .detail(format!(
+                "{operation} succeeded: {input_tokens} input and {output_tokens} output tokens{}.",
+                if images > 0 { ", 1 image" } else { "" }
+            ))
+            .aws(AwsEvidence {
+                service: "bedrock-runtime".into(),
+                operation: operation.into(),
+                http_status: Some(200),
+                request_id,
+                ..AwsEvidence::default()
+            })
+            .latency(latency)
+        }
+        Sent::Failed(f) => failed(cx, region, m, parsed, entry.is_some(), f).latency(latency),
+    }
+}
+
+/// The ambiguous "model identifier is invalid" is resolved with what the catalogue and the
+/// profile's geography say.
+fn refine(
+    cx: &Context,
+    region: &str,
+    parsed: &ModelRef,
+    in_catalogue: bool,
+    cause: Cause,
+) -> (Cause, Option<String>) {
+    if cause != Cause::InvalidModelId {
+        return (cause, None);
+    }
+    match parsed {
+        ModelRef::SystemProfile { geo, .. } if !ident::geo_serves_region(geo, region) => (
+            Cause::ModelNotInRegion,
+            Some(format!(
+                "A `{geo}.` profile can only be called from its own geography, not from {region}."
+            )),
+        ),
+        ModelRef::Foundation { .. } | ModelRef::FoundationArn { .. }
+            if !in_catalogue && cx.catalogue_if_known(region).is_some() =>
+        {
+            (
+                Cause::ModelNotInRegion,
+                Some(format!("The model is not in {region}'s catalogue.")),
+            )
+        }
+        _ => (cause, None),
+    }
+}
+
+fn failed(
+    cx: &Context,
+    region: &str,
+    m: &str,
+    parsed: &ModelRef,
+    in_catalogue: bool,
+    f: CallFailure,
+) -> Finding {
+    let (cause, why) = refine(cx, region, parsed, in_catalogue, f.cause);
+    let message = f.evidence.message.clone().unwrap_or_default();
+    let code_str = f
+        .evidence
+        .error_code
+        .clone()
+        .unwrap_or_else(|| "no error code".into());
+    let (code, step): (Code, String) = match cause {
+        Cause::IamDeniedInvoke => (Code::BD401, format!("Allow `bedrock:InvokeModel` on `{m}` in the principal's policy (for a profile: the profile ARN and the foundation-model ARN in every destination region)")),
+        Cause::ScpDenied => (Code::BD402, "Ask the organization administrators to allow Bedrock for this account and every region the call can reach (the message names the SCP)".into()),
+        Cause::IamDeniedMarketplace => (Code::BD403, "Let one principal with `aws-marketplace:Subscribe` and `aws-marketplace:ViewSubscriptions` invoke the model once (or subscribe centrally); afterwards no role needs them".into()),
+        Cause::MarketplaceAgreementMissing => (Code::BD404, "Check the account's payment method and the model's Marketplace subscription; a pending agreement completes within about 15 minutes".into()),
+        Cause::AnthropicUseCaseForm => (Code::BD405, "Submit Anthropic's use-case form once for the account (Bedrock console → Model catalog → an Anthropic model)".into()),
+        Cause::ModelAccessNotGranted => (Code::BD406, "The account may not use this model: check account-level gating with your AWS account team, or use another model".into()),
+        Cause::NeedsInferenceProfile => (Code::BD407, "Invoke a cross-region inference profile ID (e.g. `us.` + the model ID) instead of the bare model ID; `bedrock-doctor check --model` on the profile verifies it".into()),
+        Cause::ModelEolLegacy => (Code::BD408, "Move to the model's successor; Legacy access cannot be restored by the account".into()),
+        Cause::InvalidModelId | Cause::ModelNotInRegion => (Code::BD409, format!("Check the identifier against `aws bedrock list-foundation-models --region {region}` and `list-inference-profiles`")),
+        c if c.is_transient() => (Code::BD411, "Re-run later; nothing about access was learned from this call".into()),
+        _ => (Code::BD410, "Read AWS's message in the detail; `bedrock-doctor explain BD410` lists the usual causes".into()),
+    };
+    let status = if code == Code::BD411 {
+        Status::Inconclusive
+    } else {
+        f.status
+    };
+    let detail = format!(
+        "{} answered {code_str}: {message}{}",
+        f.evidence.operation,
+        why.map(|w| format!(" {w}")).unwrap_or_default()
+    );
+    Finding::new(
+        code,
+        status,
+        cause,
+        format!("{m} cannot be invoked in {region} ({cause})"),
+    )
+    .region(region)
+    .model(m)
+    .detail(detail)
+    .step(step)
+    .aws(f.evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_per_family() {
+        assert_eq!(
+            invoke_body("amazon.titan-embed-text-v2:0", Family::Embedding).unwrap()["dimensions"],
+            256
+        );
+        assert!(
+            invoke_body("amazon.titan-embed-text-v1", Family::Embedding)
+                .unwrap()
+                .get("dimensions")
+                .is_none()
+        );
+        assert_eq!(
+            invoke_body("cohere.embed-english-v3", Family::Embedding).unwrap()["input_type"],
+            "search_query"
+        );
+        assert_eq!(
+            invoke_body("amazon.nova-canvas-v1:0", Family::Image).unwrap()["taskType"],
+            "TEXT_IMAGE"
+        );
+        assert!(invoke_body("amazon.nova-reel-v1:0", Family::Image).is_none());
+    }
+}
