@@ -28,6 +28,10 @@ struct Args {
     /// Deny ListFoundationModels in this region (repeatable), as an IAM policy would.
     #[arg(long)]
     deny_region: Vec<String>,
+    /// Deny model invocation (Converse, InvokeModel) in this region (repeatable), as an IAM
+    /// policy that lacks the region's model ARNs would.
+    #[arg(long)]
+    deny_invoke_region: Vec<String>,
     /// Accept connections and never answer.
     #[arg(long)]
     silent: bool,
@@ -54,6 +58,18 @@ fn main() {
                 "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:ListFoundationModels because no identity-based policy allows the bedrock:ListFoundationModels action",
             ),
         );
+    }
+    for region in &args.deny_invoke_region {
+        for op in ["Converse", "InvokeModel"] {
+            aws.fault(
+                Match::op(op).region(region),
+                Fault::error(
+                    403,
+                    "AccessDeniedException",
+                    &format!("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:{region}::foundation-model/* because no identity-based policy allows the bedrock:InvokeModel action"),
+                ),
+            );
+        }
     }
     if args.latency_ms > 0 {
         aws.latency(Duration::from_millis(args.latency_ms));
