@@ -377,6 +377,23 @@ pub fn classify(f: &ErrorFacts<'_>) -> Cause {
         .map_or(Cause::Other, |r| r.cause)
 }
 
+/// Which limit a throttling or quota text names: requests or tokens per minute, tokens per day.
+pub fn throttle_kind(message: &str) -> Option<&'static str> {
+    let t = normalise(message);
+    if t.contains("tokens per day") {
+        Some("tokens per day (a daily quota: it will not clear in minutes)")
+    } else if t.contains("too many tokens") || t.contains("tokens per minute") {
+        Some("tokens per minute")
+    } else if t.contains("too many requests")
+        || t.contains("rate exceeded")
+        || t.contains("requests per minute")
+    {
+        Some("requests per minute")
+    } else {
+        None
+    }
+}
+
 /// The status a check should give a finding with this cause.
 ///
 /// Transient causes are inconclusive (AWS could not answer); an unrecognised error without a
@@ -640,6 +657,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(classify(&f), Cause::NoCredentials);
+    }
+
+    #[test]
+    fn throttle_kinds() {
+        assert_eq!(
+            throttle_kind("Too many requests, please wait before trying again."),
+            Some("requests per minute")
+        );
+        assert_eq!(
+            throttle_kind("Too many tokens, please wait before trying again."),
+            Some("tokens per minute")
+        );
+        assert!(
+            throttle_kind("Too many tokens per day, please wait")
+                .unwrap()
+                .starts_with("tokens per day")
+        );
+        assert_eq!(throttle_kind("Rate exceeded"), Some("requests per minute"));
+        assert_eq!(throttle_kind("something else"), None);
     }
 
     #[test]

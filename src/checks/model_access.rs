@@ -137,8 +137,9 @@ async fn one(
     }
     match parsed {
         ModelRef::Foundation { id } | ModelRef::FoundationArn { id, .. } => {
-            catalogue_verdict(cx, out, region, m, id, creds.clone()).await;
-            entitlement(cx, out, region, m, id, creds).await;
+            if catalogue_verdict(cx, out, region, m, id, creds.clone()).await {
+                entitlement(cx, out, region, m, id, creds).await;
+            }
         }
         ModelRef::SystemProfile { .. } | ModelRef::ProfileArn { .. } => {
             profile_verdict(cx, out, region, m, parsed, creds.clone()).await;
@@ -198,6 +199,8 @@ fn near_ids<'a>(id: &str, catalogue: &'a [CatalogueModel]) -> Vec<&'a str> {
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
+/// The catalogue verdict for a foundation model; returns whether asking for its entitlement
+/// makes sense (it is offered here, or the catalogue could not be read).
 async fn catalogue_verdict(
     cx: &Context,
     out: &Findings,
@@ -205,10 +208,13 @@ async fn catalogue_verdict(
     m: &str,
     id: &str,
     creds: Option<Credentials>,
-) {
+) -> bool {
     let cat = match cx.catalogue(region, creds.clone()).await {
         Ok(c) => c,
-        Err(f) => return out.push(not_verified(region, m, "the catalogue", f)),
+        Err(f) => {
+            out.push(not_verified(region, m, "the catalogue", f));
+            return true;
+        }
     };
     let evidence = || AwsEvidence {
         service: "bedrock".into(),
@@ -256,7 +262,7 @@ async fn catalogue_verdict(
             ));
         }
         out.push(f.step(format!("List what {region} offers: `aws bedrock list-foundation-models --region {region} --query 'modelSummaries[].modelId'`")));
-        return;
+        return false;
     };
     if entry.lifecycle != "ACTIVE" && !entry.lifecycle.is_empty() {
         let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
@@ -286,7 +292,7 @@ async fn catalogue_verdict(
                 ))
                 .step("Move to the model's successor (see the Bedrock model lifecycle page) before the end-of-life date"),
         );
-        return;
+        return true;
     }
     let types = entry.inference_types.join(", ");
     if entry.supports("ON_DEMAND") {
@@ -309,7 +315,7 @@ async fn catalogue_verdict(
             ))
             .latency(cat.latency),
         );
-        return;
+        return true;
     }
     if entry.supports("INFERENCE_PROFILE") {
         let names: Vec<String> = match cx.profiles(region, creds).await {
@@ -335,13 +341,14 @@ async fn catalogue_verdict(
             None => f.step(format!("Find a profile: `aws bedrock list-inference-profiles --region {region}`")),
         };
         out.push(f);
-        return;
+        return true;
     }
     out.push(
         base(Code::BD202, Status::Fail, Cause::InvalidModelId, format!("{id} is not available on demand in {region} ({types})"))
             .detail(format!("The model supports only {types} in {region}: it needs Provisioned Throughput (context-length variants such as `:0:8k` are provisioned-only)."))
             .step("Use the on-demand variant of the model ID (without a context-length suffix), or buy Provisioned Throughput and invoke its ARN"),
     );
+    true
 }
 
 async fn profile_verdict(

@@ -114,7 +114,7 @@ fn annotate_fallbacks(cx: &Context, results: &mut [Outcome]) {
         if r.region != primary && r.finding.status == Status::Fail && works_in_primary.contains(&r.model) {
             r.finding.title = format!(
                 "fallback {} cannot serve {} (the primary {primary} can): {}",
-                r.region, r.model, r.finding.title
+                r.region, r.model, r.finding.cause
             );
             r.finding.detail = format!(
                 "An application that fails over from {primary} to {} would fail here. {}",
@@ -367,6 +367,13 @@ fn failed(
         Cause::InvalidModelId | Cause::ModelNotInRegion => (Code::BD409, format!("Check the identifier against `aws bedrock list-foundation-models --region {region}` and `list-inference-profiles`")),
         c if c.is_transient() => (Code::BD411, "Re-run later; nothing about access was learned from this call".into()),
         _ => (Code::BD410, "Read AWS's message in the detail; `bedrock-doctor explain BD410` lists the usual causes".into()),
+    };
+    let why = match (cause, aws::classify::throttle_kind(&message)) {
+        (Cause::Throttled | Cause::QuotaExceeded, Some(kind)) => Some(format!(
+            "{}The limit hit: {kind}.",
+            why.map(|w| format!("{w} ")).unwrap_or_default()
+        )),
+        _ => why,
     };
     let status = if code == Code::BD411 {
         Status::Inconclusive

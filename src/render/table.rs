@@ -120,13 +120,16 @@ pub fn render(report: &Report, style: Style) -> String {
         .filter(|f| !(f.status == Status::Pass && column(f).is_some()))
         .collect();
     if !listed.is_empty() {
+        let with_models = !report.models.is_empty();
         let mut t = new_table(style);
-        t.set_header(vec!["Status", "Code", "Region", "Finding", "Next step"]);
+        let mut header = vec!["Status", "Code", "Region"];
+        if with_models {
+            header.push("Model");
+        }
+        header.extend(["Finding", "Next step"]);
+        t.set_header(header);
         for f in listed {
             let mut what = f.title.clone();
-            if let Some(m) = &f.model {
-                what = format!("[{m}] {what}");
-            }
             if f.status != Status::Pass && !f.detail.is_empty() {
                 let detail = if style.color {
                     f.detail.dimmed().to_string()
@@ -143,13 +146,27 @@ pub fn render(report: &Report, style: Style) -> String {
 request id: {id}"
                 ));
             }
-            t.add_row(vec![
+            let mut row = vec![
                 Cell::new(glyph(f.status, style.color)),
                 Cell::new(f.code.as_str()),
                 Cell::new(f.region.as_deref().unwrap_or("-")),
+            ];
+            if with_models {
+                row.push(Cell::new(f.model.as_deref().unwrap_or("-")));
+            }
+            row.extend([
                 Cell::new(what),
                 Cell::new(f.remediation.first().map_or("", String::as_str)),
             ]);
+            t.add_row(row);
+        }
+        if with_models {
+            // Model ids are long and repeated in the titles: keep their column narrow.
+            if let Some(col) = t.column_mut(3) {
+                col.set_constraint(comfy_table::ColumnConstraint::UpperBoundary(
+                    comfy_table::Width::Fixed(24),
+                ));
+            }
         }
         out.push_str(&t.to_string());
         out.push_str("\n\n");
