@@ -24,6 +24,14 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose credentials and regions (and, as checks are added, models) against AWS.
     Check(CheckArgs),
+    /// Name the cause of an error text your application logged, and the fix.
+    ///
+    /// Paste the text as arguments, or pipe it on standard input (no argument, or `-`).
+    Triage(TriageArgs),
+    /// Send your own request body to a model (InvokeModel, or Converse), checked locally first.
+    Invoke(InvokeArgs),
+    /// List each region's foundation models with inference types, lifecycle and profiles.
+    Models(ModelsArgs),
     /// List the checks with their ids, dependencies and codes.
     ListChecks {
         /// Output format.
@@ -93,6 +101,108 @@ pub struct CheckArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_name = "CHECKS", value_delimiter = ',')]
     pub skip: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    /// The error text (several arguments are joined with spaces); `-` or nothing reads stdin.
+    pub text: Vec<String>,
+
+    /// The region the call went to, when the text does not say.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The model the call used, when the text does not say.
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// With credentials, run the checks that confirm or separate the candidate causes for the
+    /// region and model (from the text or the flags).
+    #[arg(long)]
+    pub verify: bool,
+
+    /// With --verify: use this named profile.
+    #[arg(long, value_name = "NAME", requires = "verify")]
+    pub profile: Option<String>,
+
+    /// With --verify: bound on the verification in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InvokeArgs {
+    /// Model ID, inference profile ID or ARN.
+    #[arg(long, value_name = "ID")]
+    pub model: String,
+
+    /// Region to call (default: the region the AWS configuration resolves).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The JSON request body: a file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub body: String,
+
+    /// The body is a Converse request (`messages`, `system`, `inferenceConfig`, …), sent
+    /// through Converse instead of InvokeModel.
+    #[arg(long)]
+    pub converse: bool,
+
+    /// Check the body locally and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Use this named profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Bound on the call in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModelsArgs {
+    /// Region to list; repeatable and comma-separated (default: the configured region).
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    pub regions: Vec<String>,
+
+    /// List every commercial region that offers Bedrock.
+    #[arg(long)]
+    pub all_regions: bool,
+
+    /// Only this provider (`Anthropic`, or the ID prefix `anthropic`).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Only models with this output modality (`TEXT`, `IMAGE`, `EMBEDDING`, `VIDEO`).
+    #[arg(long, value_name = "MODALITY")]
+    pub output_modality: Option<String>,
+
+    /// Use this named profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Bound on the run in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub timeout: f64,
+
+    /// Most AWS calls in flight at once.
+    #[arg(long, value_name = "N", default_value = "32", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

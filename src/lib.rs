@@ -4,14 +4,18 @@
 //! the checks, the engine and the renderers, so integration tests can read reports as types.
 
 pub mod aws;
+pub mod body;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
 pub mod codes;
 pub mod context;
 pub mod ident;
+pub mod invoke;
+pub mod listing;
 pub mod regions;
 pub mod render;
 pub mod report;
 pub mod runner;
 pub mod secrets;
+pub mod triage;

@@ -4,14 +4,14 @@
 use anyhow::Context as _;
 use bedrock_doctor::aws::setup::AwsSetup;
 use bedrock_doctor::checks::{self, Check};
-use bedrock_doctor::cli::{CheckArgs, Cli, Command};
+use bedrock_doctor::cli::{CheckArgs, Cli, Command, InvokeArgs, ModelsArgs, TriageArgs};
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
 use bedrock_doctor::render::{self, Format, Style};
 use bedrock_doctor::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
 use bedrock_doctor::{runner, secrets};
 use clap::Parser;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,6 +39,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let style = style_for_stdout();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Triage(args) => triage(args),
+        Command::Invoke(args) => invoke(args),
+        Command::Models(args) => models(args),
         Command::ListChecks { format } => {
             let rows: Vec<_> = checks::ALL
                 .iter()
@@ -108,16 +111,43 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if let Some(path) = args.output.as_ref().filter(|p| p.is_dir()) {
         return Err(UsageError(format!("--output `{}` is a directory", path.display())).into());
     }
-    let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let report = diagnose(settings, &selected)?;
+
+    match &args.output {
+        Some(path) => {
+            let text = render::render(
+                args.format,
+                &report,
+                Style {
+                    color: false,
+                    width: None,
+                },
+            );
+            std::fs::write(path, text)
+                .with_context(|| format!("writing the report to `{}`", path.display()))?;
+        }
+        None => print(&render::render(args.format, &report, style_for_stdout()))?,
+    }
+    Ok(report.exit_code())
+}
+
+/// A multi-threaded runtime for the commands that talk to AWS.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
+        .context("starting the async runtime")
+}
+
+/// Runs `selected` checks with `settings` and builds the report.
+fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let runtime = runtime()?;
     let report = runtime.block_on(async {
         let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
         let cx = Arc::new(Context::new(settings, aws));
-        let outcome = runner::run(cx.clone(), &selected).await;
+        let outcome = runner::run(cx.clone(), selected).await;
         let usage = cx.usage();
         Report {
             probes: (usage.calls > 0)
@@ -136,22 +166,232 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     });
     // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
     runtime.shutdown_background();
+    Ok(report)
+}
 
-    match &args.output {
-        Some(path) => {
-            let text = render::render(
-                args.format,
-                &report,
-                Style {
-                    color: false,
-                    width: None,
-                },
-            );
-            std::fs::write(path, text)
-                .with_context(|| format!("writing the report to `{}`", path.display()))?;
-        }
-        None => print(&render::render(args.format, &report, style_for_stdout()))?,
+/// `triage`: classify a pasted error, optionally verified against AWS.
+fn triage(args: TriageArgs) -> anyhow::Result<u8> {
+    let text = if args.text.is_empty() || args.text == ["-"] {
+        let mut buf = String::new();
+        std::io::stdin()
+            .read_to_string(&mut buf)
+            .context("reading the error text from standard input")?;
+        buf
+    } else {
+        args.text.join(" ")
+    };
+    if text.trim().is_empty() {
+        return Err(UsageError(
+            "no error text: pass it as arguments or on standard input (`bedrock-doctor triage < error.log`)"
+                .into(),
+        )
+        .into());
     }
+    let t = bedrock_doctor::triage::triage(&text, args.region.as_deref(), args.model.as_deref());
+    let verification = if args.verify {
+        let Some(region) = t.extracted.region.clone() else {
+            return Err(
+                UsageError("--verify needs a region: the text names none, pass --region".into()).into(),
+            );
+        };
+        let models: Vec<String> = t.extracted.model.clone().into_iter().collect();
+        let selected = select_checks(&[], &[])?;
+        Some(diagnose(
+            Settings {
+                regions: vec![region],
+                models,
+                profile: args.profile.clone(),
+                timeout: Duration::from_secs_f64(args.timeout),
+                concurrency: 8,
+                invoke: true,
+                probe_images: false,
+                checks: selected.iter().map(|c| c.id()).collect(),
+            },
+            &selected,
+        )?)
+    } else {
+        None
+    };
+    let verdict = verification
+        .as_ref()
+        .map(|r| bedrock_doctor::triage::verdict(&t, r));
+    let style = style_for_stdout();
+    let text = match args.format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&t)?;
+            if let (Some(r), Some(verdict)) = (&verification, &verdict) {
+                v["verification"] = serde_json::to_value(verdict)?;
+                v["verification"]["report"] = serde_json::to_value(r)?;
+            }
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+        Format::Table => {
+            let mut out = render::triage_table(&t, verdict.as_ref(), style);
+            if let Some(r) = &verification {
+                out.push('\n');
+                out.push_str(&render::render(Format::Table, r, style));
+            }
+            out
+        }
+    };
+    print(&text)?;
+    Ok(verification.map_or(0, |r| r.exit_code()))
+}
+
+/// Settings for the commands that make a few direct calls rather than running checks.
+fn direct_settings(
+    regions: Vec<String>,
+    profile: Option<String>,
+    timeout: f64,
+    concurrency: u16,
+) -> Settings {
+    Settings {
+        regions,
+        models: vec![],
+        profile,
+        timeout: Duration::from_secs_f64(timeout),
+        concurrency: usize::from(concurrency),
+        invoke: true,
+        probe_images: false,
+        checks: vec![],
+    }
+}
+
+/// Resolves credentials for a direct command; a Bedrock API key alone is enough.
+async fn credentials(cx: &Context) -> anyhow::Result<Option<aws_credential_types::Credentials>> {
+    use aws_credential_types::provider::ProvideCredentials;
+    match cx.aws.chain.provide_credentials().await {
+        Ok(c) => Ok(Some(c)),
+        Err(_) if cx.aws.bearer_token => Ok(None),
+        Err(e) => Err(anyhow::anyhow!(
+            "no usable AWS credentials ({}); `bedrock-doctor check` diagnoses why",
+            secrets::scrub(&bedrock_doctor::aws::error_chain(&e))
+        )),
+    }
+}
+
+/// `models`: list each region's catalogue.
+fn models(args: ModelsArgs) -> anyhow::Result<u8> {
+    let regions = if args.all_regions {
+        bedrock_doctor::regions::REGIONS
+            .iter()
+            .filter(|r| r.bedrock && r.partition == "aws")
+            .map(|r| r.code.to_string())
+            .collect()
+    } else {
+        args.regions.clone()
+    };
+    for r in regions
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        if !bedrock_doctor::regions::lookup(r).is_some_and(|i| i.bedrock) {
+            let hint = bedrock_doctor::regions::suggest(r)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(UsageError(format!(
+                "--region `{r}` is not a region that offers Bedrock{hint}"
+            ))
+            .into());
+        }
+    }
+    let settings = direct_settings(regions, args.profile.clone(), args.timeout, args.concurrency);
+    let filter = bedrock_doctor::listing::Filter {
+        provider: args.provider.clone(),
+        output_modality: args.output_modality.clone(),
+    };
+    let rt = runtime()?;
+    let result: anyhow::Result<bedrock_doctor::listing::ModelsReport> = rt.block_on(async {
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        if aws.regions.is_empty() {
+            return Err(
+                UsageError("no region: pass --region, --all-regions, or set AWS_REGION".into()).into(),
+            );
+        }
+        let cx = Context::new(settings, aws);
+        let creds = credentials(&cx).await?;
+        let timeout = cx.settings.timeout;
+        tokio::time::timeout(timeout, bedrock_doctor::listing::list(&cx, creds, &filter))
+            .await
+            .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
+    });
+    rt.shutdown_background();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) if e.is::<UsageError>() => return Err(e),
+        Err(e) => {
+            eprintln!("bedrock-doctor: error: {}", secrets::scrub(&format!("{e:#}")));
+            return Ok(1);
+        }
+    };
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Table => render::models_table(&report, style_for_stdout()),
+    };
+    print(&text)?;
+    Ok(u8::from(report.regions.iter().any(|r| r.error.is_some())))
+}
+
+/// `invoke`: send the user's body, checked first.
+fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
+    let bytes = if args.body == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading the body from standard input")?;
+        buf
+    } else {
+        std::fs::read(&args.body)
+            .map_err(|e| UsageError(format!("cannot read the body file `{}`: {e}", args.body)))?
+    };
+    if let Err(e) = bedrock_doctor::ident::parse(&args.model) {
+        return Err(UsageError(format!("--model: {e}")).into());
+    }
+    let settings = direct_settings(
+        args.region.clone().into_iter().collect(),
+        args.profile.clone(),
+        args.timeout,
+        1,
+    );
+    let rt = runtime()?;
+    let result: anyhow::Result<bedrock_doctor::invoke::InvokeReport> = rt.block_on(async {
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        let Some(region) = aws.regions.first().map(|r| r.region.clone()) else {
+            return Err(UsageError("no region: pass --region or set AWS_REGION".into()).into());
+        };
+        let cx = Context::new(settings, aws);
+        let creds = if args.dry_run {
+            None
+        } else {
+            credentials(&cx).await?
+        };
+        Ok(bedrock_doctor::invoke::run(
+            &cx,
+            creds,
+            &args.model,
+            &region,
+            &bytes,
+            args.converse,
+            args.dry_run,
+        )
+        .await)
+    });
+    rt.shutdown_background();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) if e.is::<UsageError>() => return Err(e),
+        Err(e) => {
+            eprintln!("bedrock-doctor: error: {}", secrets::scrub(&format!("{e:#}")));
+            return Ok(1);
+        }
+    };
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Table => render::invoke_text(&report, style_for_stdout()),
+    };
+    print(&text)?;
     Ok(report.exit_code())
 }
 

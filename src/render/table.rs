@@ -305,3 +305,180 @@ pub fn codes_table(style: Style) -> String {
     }
     format!("{t}\n")
 }
+
+/// `triage` as a two-column table.
+pub fn triage_table(
+    t: &crate::triage::Triage,
+    verdict: Option<&crate::triage::Verdict>,
+    style: Style,
+) -> String {
+    let mut table = new_table(style);
+    table.load_preset(presets::NOTHING);
+    let x = &t.extracted;
+    table.add_row(vec![bold("Cause", style), format!("{} ({})", t.cause, t.code)]);
+    table.add_row(vec![bold("What", style), t.title.clone()]);
+    let evidence: Vec<String> = [
+        x.error_code.clone(),
+        x.http_status.map(|s| format!("HTTP {s}")),
+        x.operation.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !evidence.is_empty() {
+        table.add_row(vec!["Error".to_string(), evidence.join(" · ")]);
+    }
+    for (label, value) in [
+        ("Region", &x.region),
+        ("Model", &x.model),
+        ("Request id", &x.request_id),
+    ] {
+        if let Some(v) = value {
+            table.add_row(vec![label.to_string(), crate::secrets::scrub(v).into_owned()]);
+        }
+    }
+    let steps: Vec<String> = t
+        .remediation
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect();
+    table.add_row(vec![bold("Fix", style), steps.join("\n")]);
+    if let Some(v) = verdict {
+        let said = match v.confirmed {
+            Some(true) => "confirmed by the live checks".to_string(),
+            Some(false) => format!(
+                "not confirmed: the live checks saw {}",
+                v.live_causes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "nothing failed in the live checks now (the problem may be intermittent, or fixed)"
+                .to_string(),
+        };
+        table.add_row(vec![bold("Verified", style), said]);
+    }
+    format!("{table}\n")
+}
+
+/// `models` as one table, a row per region and model.
+pub fn models_table(report: &crate::listing::ModelsReport, style: Style) -> String {
+    let mut t = new_table(style);
+    t.set_header(vec![
+        "Region",
+        "Model ID",
+        "Provider",
+        "In → Out",
+        "Inference types",
+        "Lifecycle",
+        "Profiles",
+    ]);
+    let mut count = 0;
+    for r in &report.regions {
+        if let Some(e) = &r.error {
+            t.add_row(vec![
+                r.region.clone(),
+                glyph(Status::Fail, style.color),
+                format!(
+                    "could not list: {} {}",
+                    e.cause,
+                    e.error_code.clone().unwrap_or_default()
+                ),
+                e.message.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        }
+        for m in &r.models {
+            count += 1;
+            let mut lifecycle = m.lifecycle.status.clone();
+            for (k, v) in [
+                ("legacy", &m.lifecycle.legacy_time),
+                ("EOL", &m.lifecycle.end_of_life_time),
+            ] {
+                if let Some(v) = v {
+                    lifecycle.push_str(&format!("\n{k} {}", v.get(..10).unwrap_or(v)));
+                }
+            }
+            t.add_row(vec![
+                r.region.clone(),
+                m.model_id.clone(),
+                m.provider.clone(),
+                format!(
+                    "{} → {}",
+                    m.input_modalities.join("+"),
+                    m.output_modalities.join("+")
+                ),
+                m.inference_types.join(", "),
+                lifecycle,
+                m.profiles.join("\n"),
+            ]);
+        }
+    }
+    format!("{t}\n{count} models in {} regions\n", report.regions.len())
+}
+
+/// `invoke` as text: problems, then the answer or the classified failure.
+pub fn invoke_text(r: &crate::invoke::InvokeReport, style: Style) -> String {
+    use crate::body::Level;
+    let mut out = format!("{} {} in {}\n", r.operation, r.model, r.region);
+    for p in &r.problems {
+        let (g, word) = match p.level {
+            Level::Error => (glyph(Status::Fail, style.color), "error"),
+            Level::Warning => (glyph(Status::Warn, style.color), "warning"),
+        };
+        out.push_str(&format!(
+            "{g} body {word} at {}: {} ({})\n",
+            if p.at.is_empty() { "/" } else { &p.at },
+            p.message,
+            p.cause
+        ));
+    }
+    if !r.sent {
+        let blocked = r.problems.iter().any(|p| p.level == Level::Error);
+        out.push_str(if blocked {
+            "Not sent: fix the body first.\n"
+        } else {
+            "Dry run: the body looks valid; nothing was sent.\n"
+        });
+        return out;
+    }
+    if let Some(a) = &r.response {
+        out.push_str(&format!(
+            "{} answered in {} ms · content type {} · request id {}\n\n",
+            glyph(Status::Pass, style.color),
+            a.latency_ms,
+            a.content_type.as_deref().unwrap_or("-"),
+            a.request_id.as_deref().unwrap_or("-")
+        ));
+        out.push_str(&serde_json::to_string_pretty(&a.body).unwrap_or_default());
+        out.push('\n');
+    }
+    if let Some(f) = &r.failure {
+        out.push_str(&format!(
+            "{} {} ({}) after {} ms: {}\n",
+            glyph(Status::Fail, style.color),
+            f.cause,
+            f.code,
+            f.latency_ms,
+            f.title
+        ));
+        out.push_str(&format!(
+            "AWS: HTTP {} {} · request id {}\n{}\n",
+            f.aws
+                .http_status
+                .map_or_else(|| "-".to_string(), |s| s.to_string()),
+            f.aws.error_code.as_deref().unwrap_or("-"),
+            f.aws.request_id.as_deref().unwrap_or("-"),
+            f.aws.message.as_deref().unwrap_or_default()
+        ));
+        for (i, s) in f.remediation.iter().enumerate() {
+            out.push_str(&format!("{}. {s}\n", i + 1));
+        }
+    }
+    out
+}

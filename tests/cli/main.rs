@@ -3,6 +3,7 @@
 mod fake_aws;
 mod util;
 
+mod commands;
 mod credentials;
 mod engine;
 mod explain;

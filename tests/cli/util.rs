@@ -89,6 +89,12 @@ impl TestCommand {
         self
     }
 
+    /// Text to feed on standard input.
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.to_string());
+        self
+    }
+
     pub fn env_remove(mut self, k: &str) -> Self {
         self.cmd.env_remove(k);
         self
@@ -114,11 +120,23 @@ impl TestCommand {
     /// Runs the binary; kills it after 60 s so a hang fails the test instead of CI.
     pub fn run(mut self) -> Output {
         let start = Instant::now();
+        let input = self.stdin.take();
         self.cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .stdin(Stdio::null());
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            });
         let mut child = self.cmd.spawn().expect("binary runs");
+        if let Some(text) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(text.as_bytes());
+            });
+        }
         let mut stdout = child.stdout.take().unwrap();
         let mut stderr = child.stderr.take().unwrap();
         let out_thread = std::thread::spawn(move || {

@@ -1,0 +1,151 @@
+//! `models`: each region's catalogue with the inference profiles that route to each model,
+//! fetched for all regions concurrently.
+
+use crate::catalogue::CatalogueModel;
+use crate::context::Context;
+use crate::report::Cause;
+use serde::{Deserialize, Serialize};
+
+/// Lifecycle as AWS states it (dates RFC 3339, null when AWS gives none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub status: String,
+    pub legacy_time: Option<String>,
+    pub public_extended_access_time: Option<String>,
+    pub end_of_life_time: Option<String>,
+}
+
+/// One model of one region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRow {
+    pub model_id: String,
+    pub model_arn: String,
+    pub provider: String,
+    pub input_modalities: Vec<String>,
+    pub output_modalities: Vec<String>,
+    /// Raw values, including `INFERENCE_PROFILE`.
+    pub inference_types: Vec<String>,
+    pub lifecycle: Lifecycle,
+    /// System inference profiles callable from this region that route to the model.
+    pub profiles: Vec<String>,
+}
+
+/// Why a region could not be listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionError {
+    pub cause: Cause,
+    pub error_code: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionModels {
+    pub region: String,
+    pub models: Vec<ModelRow>,
+    /// Set when the catalogue could not be read; `models` is then empty.
+    pub error: Option<RegionError>,
+    /// Set when the profiles could not be read (models are still listed).
+    pub profiles_error: Option<RegionError>,
+}
+
+/// The JSON of `models --format json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelsReport {
+    pub schema_version: u32,
+    pub regions: Vec<RegionModels>,
+}
+
+/// Filters of the `models` command.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub provider: Option<String>,
+    pub output_modality: Option<String>,
+}
+
+impl Filter {
+    fn keeps(&self, m: &CatalogueModel) -> bool {
+        let provider_ok = self.provider.as_deref().is_none_or(|p| {
+            m.provider.eq_ignore_ascii_case(p)
+                || m.id.split('.').next().is_some_and(|x| x.eq_ignore_ascii_case(p))
+        });
+        let modality_ok = self
+            .output_modality
+            .as_deref()
+            .is_none_or(|o| m.output_modalities.iter().any(|x| x.eq_ignore_ascii_case(o)));
+        provider_ok && modality_ok
+    }
+}
+
+fn error_of(f: &crate::aws::CallFailure) -> RegionError {
+    RegionError {
+        cause: f.cause,
+        error_code: f.evidence.error_code.clone(),
+        message: f.evidence.message.clone(),
+    }
+}
+
+/// Lists every region of `cx.aws.regions` concurrently.
+pub async fn list(
+    cx: &Context,
+    creds: Option<aws_credential_types::Credentials>,
+    filter: &Filter,
+) -> ModelsReport {
+    let work = cx.aws.regions.iter().map(|r| {
+        let creds = creds.clone();
+        async move {
+            let region = r.region.clone();
+            let (cat, profiles) =
+                futures::future::join(cx.catalogue(&region, creds.clone()), cx.profiles(&region, creds))
+                    .await;
+            let cat = match cat {
+                Ok(c) => c,
+                Err(f) => {
+                    return RegionModels {
+                        region,
+                        models: vec![],
+                        error: Some(error_of(&f)),
+                        profiles_error: None,
+                    };
+                }
+            };
+            let (profiles, profiles_error) = match profiles {
+                Ok(p) => (p.value.clone(), None),
+                Err(f) => (vec![], Some(error_of(&f))),
+            };
+            let models = cat
+                .value
+                .iter()
+                .filter(|m| filter.keeps(m))
+                .map(|m| ModelRow {
+                    model_id: m.id.clone(),
+                    model_arn: m.arn.clone(),
+                    provider: m.provider.clone(),
+                    input_modalities: m.input_modalities.clone(),
+                    output_modalities: m.output_modalities.clone(),
+                    inference_types: m.inference_types.clone(),
+                    lifecycle: Lifecycle {
+                        status: m.lifecycle.clone(),
+                        legacy_time: m.legacy_time.clone(),
+                        public_extended_access_time: m.public_extended_access_time.clone(),
+                        end_of_life_time: m.end_of_life_time.clone(),
+                    },
+                    profiles: profiles
+                        .iter()
+                        .filter(|p| p.contains_model(&m.id))
+                        .map(|p| p.id.clone())
+                        .collect(),
+                })
+                .collect();
+            RegionModels {
+                region,
+                models,
+                error: None,
+                profiles_error,
+            }
+        }
+    });
+    ModelsReport {
+        schema_version: 1,
+        regions: futures::future::join_all(work).await,
+    }
+}

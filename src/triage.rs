@@ -1,0 +1,638 @@
+//! `triage`: from an error text an application logged (any SDK, framework wrapper, stack trace)
+//! to the cause, its code and the fix. Offline and pure: extraction by regular expressions, then
+//! the one classifier ([`crate::aws::classify`]) on what was extracted plus the whole text.
+
+use crate::aws::classify::{self, ErrorFacts};
+use crate::codes::Code;
+use crate::regions;
+use crate::report::Cause;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// What the text says, field by field (null when it does not say).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub error_code: Option<String>,
+    pub http_status: Option<u16>,
+    pub operation: Option<String>,
+    pub region: Option<String>,
+    pub model: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The triage answer (the JSON of `triage --format json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Triage {
+    pub cause: Cause,
+    pub code: Code,
+    pub title: String,
+    pub remediation: Vec<String>,
+    pub extracted: Extracted,
+}
+
+/// What a `--verify` run said about the triaged cause.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `true`: a live finding shows the same cause; `false`: the live checks saw something
+    /// else (see `live_causes`); null: nothing failed live, so nothing could confirm it.
+    pub confirmed: Option<bool>,
+    /// The causes of the failed (or inconclusive) live findings for the region and model.
+    pub live_causes: Vec<Cause>,
+}
+
+/// Compares a triage with the findings of a verification run.
+pub fn verdict(t: &Triage, report: &crate::report::Report) -> Verdict {
+    use crate::report::Status;
+    let mut live: Vec<Cause> = Vec::new();
+    for f in &report.findings {
+        let concerns_model = f.model.is_none() || f.model == t.extracted.model;
+        if concerns_model
+            && matches!(f.status, Status::Fail | Status::Inconclusive | Status::Warn)
+            && f.cause != Cause::Other
+            && !live.contains(&f.cause)
+        {
+            live.push(f.cause);
+        }
+    }
+    // "Invalid identifier" is the ambiguous one: a live "not in region" resolves it.
+    let same =
+        |c: &Cause| *c == t.cause || (t.cause == Cause::InvalidModelId && *c == Cause::ModelNotInRegion);
+    let confirmed = if live.is_empty() {
+        None
+    } else {
+        Some(live.iter().any(same))
+    };
+    Verdict {
+        confirmed,
+        live_causes: live,
+    }
+}
+
+/// The code whose document explains a cause seen at run time (the probe's codes, mostly).
+pub fn code_for(cause: Cause) -> Code {
+    match cause {
+        Cause::Ok => Code::BD400,
+        Cause::NoCredentials => Code::BD101,
+        Cause::InvalidCredentials => Code::BD102,
+        Cause::ExpiredToken => Code::BD103,
+        Cause::ClockSkew => Code::BD104,
+        Cause::IamDeniedInvoke => Code::BD401,
+        Cause::ScpDenied => Code::BD402,
+        Cause::IamDeniedMarketplace => Code::BD403,
+        Cause::MarketplaceAgreementMissing => Code::BD404,
+        Cause::AnthropicUseCaseForm => Code::BD405,
+        Cause::ModelAccessNotGranted => Code::BD406,
+        Cause::NeedsInferenceProfile => Code::BD407,
+        Cause::ModelEolLegacy => Code::BD408,
+        Cause::InvalidModelId | Cause::ModelNotInRegion => Code::BD409,
+        Cause::RegionNotSupported => Code::BD502,
+        Cause::Throttled
+        | Cause::QuotaExceeded
+        | Cause::ModelNotReady
+        | Cause::ModelTimeout
+        | Cause::ServiceUnavailable
+        | Cause::EndpointUnreachable => Code::BD411,
+        Cause::MalformedBody | Cause::LegacyPromptFormat | Cause::Other => Code::BD410,
+    }
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("triage patterns are valid")
+}
+
+/// boto3 / botocore: `An error occurred (AccessDeniedException) when calling the Converse operation: …`
+static BOTO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"An error occurred \(([A-Za-z0-9_.]+)\)(?: \(reached max retries: \d+\))? when calling the ([A-Za-z]+) operation",
+    )
+});
+/// JavaScript v3 / Java / Go / Rust: `AccessDeniedException: …`, `ValidationException - …`, `*.ThrottlingException`.
+static EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b([A-Z][A-Za-z]*(?:Exception|Error|Fault|Failure)|ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|Throttling|AccessDenied|FTUFormNotFilled|MPAgreementBeingCreated|RequestExpired|IncompleteSignature)\b",
+    )
+});
+/// JSON bodies: `"__type": "…#X"`, `"code": "X"`, `"type": "permission_error"`.
+static JSON_CODE: LazyLock<Regex> =
+    LazyLock::new(|| re(r##""(?:__type|code|Code|type)"\s*:\s*"(?:[^"#]*#)?([A-Za-z_]+)""##));
+static ERROR_TYPE_HEADER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)x-amzn-errortype\W+([A-Za-z]+)"));
+static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:status(?:\s*code)?|http(?:/1\.1|/2)?|error code|statuscode|httpstatuscode)\W{0,3}([1-5]\d\d)\b|\b([1-5]\d\d) (?:Bad Request|Unauthorized|Forbidden|Not Found|Request Timeout|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout|Failed Dependency)\b",
+    )
+});
+static OPERATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(InvokeModelWithResponseStream|InvokeModelWithBidirectionalStream|InvokeModel|ConverseStream|Converse|CountTokens|ListFoundationModels|GetFoundationModel|ListInferenceProfiles|GetInferenceProfile|GetCallerIdentity|ApplyGuardrail|StartAsyncInvoke)(?:Command)?\b",
+    )
+});
+static REGION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b((?:us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(?:-gov|-iso[bf]?)?-[a-z]+-\d)\b"));
+static MODEL_ARN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:(?:foundation-model|inference-profile|application-inference-profile)/([A-Za-z0-9._:-]+)",
+    )
+});
+static MODEL_ID: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)(?:model ?id|modelid|model identifier|model)["']?\s*[:=]?\s*["'`]?((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer|twelvelabs|luma|minimax|moonshot|google|nvidia)\.[A-Za-z0-9._:-]+)"#,
+    )
+});
+static MODEL_PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"/model/([^/\s]+)/(?:invoke|converse|count-tokens)"));
+static MODEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer)\.[a-z0-9][A-Za-z0-9._-]*(?::\d+(?::[0-9a-z]+)?)?)",
+    )
+});
+static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:request[ _-]?id|x-amzn-requestid|requestid)\W{0,4}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    )
+});
+
+/// Codes that name no error (wrappers, generic classes) and must not hide the real one.
+const GENERIC: &[&str] = &[
+    "Error",
+    "ClientError",
+    "ServiceException",
+    "BotocoreError",
+    "Exception",
+    "TypeError",
+    "ValueError",
+    "RuntimeError",
+    "APIError",
+    "BadRequestError",
+    "HTTPError",
+    "ApiError",
+    "SdkError",
+    "ServiceError",
+    "BedrockRuntimeServiceException",
+    "BedrockServiceException",
+    "AnthropicError",
+    "APIStatusError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "InternalServerError",
+    "AuthenticationError",
+];
+
+/// Error codes AWS sends for Bedrock and STS, and the client-side errors SDKs raise: when a text
+/// names several exceptions (wrappers, `Caused by:` chains), one of these wins.
+const KNOWN: &[&str] = &[
+    "AccessDeniedException",
+    "ValidationException",
+    "ResourceNotFoundException",
+    "ThrottlingException",
+    "ServiceQuotaExceededException",
+    "ModelNotReadyException",
+    "ModelTimeoutException",
+    "ModelErrorException",
+    "ModelStreamErrorException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ConflictException",
+    "UnrecognizedClientException",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "InvalidSignatureException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "RequestExpired",
+    "UnknownOperationException",
+    "AccessDenied",
+    "Throttling",
+    "FTUFormNotFilled",
+    "MPAgreementBeingCreated",
+    "NoCredentialsError",
+    "CredentialsProviderError",
+    "CredentialRetrievalError",
+    "EndpointConnectionError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "SdkClientException",
+];
+
+/// Pulls the error code, status, operation, region, model and request id out of a pasted text.
+pub fn extract(text: &str) -> Extracted {
+    let first = |r: &Regex| {
+        r.captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+    };
+    let (mut code, mut operation) = match BOTO.captures(text) {
+        Some(c) => (Some(c[1].to_string()), Some(c[2].to_string())),
+        None => (None, None),
+    };
+    code = code
+        .or_else(|| first(&ERROR_TYPE_HEADER))
+        .or_else(|| {
+            let named: Vec<String> = EXCEPTION.captures_iter(text).map(|c| c[1].to_string()).collect();
+            named
+                .iter()
+                .find(|c| KNOWN.contains(&c.as_str()))
+                .or_else(|| named.iter().find(|c| !GENERIC.contains(&c.as_str())))
+                .cloned()
+        })
+        .or_else(|| {
+            JSON_CODE
+                .captures_iter(text)
+                .map(|c| c[1].to_string())
+                .find(|c| c != "error" && !GENERIC.contains(&c.as_str()))
+        });
+    operation = operation.or_else(|| first(&OPERATION));
+    let http_status = STATUS.captures_iter(text).find_map(|c| {
+        c.get(1)
+            .or_else(|| c.get(2))
+            .and_then(|m| m.as_str().parse().ok())
+    });
+    let model = first(&MODEL_ARN)
+        .or_else(|| first(&MODEL_PATH).map(|m| percent_decode(&m)))
+        .or_else(|| first(&MODEL_ID))
+        .or_else(|| first(&MODEL_BARE))
+        .map(|m| m.trim_end_matches(['.', ',', ';', ')']).to_string());
+    Extracted {
+        error_code: code,
+        http_status,
+        operation,
+        region: first(&REGION),
+        model,
+        request_id: first(&REQUEST_ID),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    s.replace("%3A", ":")
+        .replace("%3a", ":")
+        .replace("%2F", "/")
+        .replace("%2f", "/")
+}
+
+const RUNTIME_OPERATIONS: &[&str] = &[
+    "InvokeModel",
+    "InvokeModelWithResponseStream",
+    "Converse",
+    "ConverseStream",
+    "CountTokens",
+    "ApplyGuardrail",
+    "StartAsyncInvoke",
+];
+
+/// Network failures as SDKs and runtimes print them.
+const NETWORK: &[&str] = &[
+    "could not connect to the endpoint url",
+    "getaddrinfo enotfound",
+    "name or service not known",
+    "nodename nor servname provided",
+    "temporary failure in name resolution",
+    "failed to establish a new connection",
+    "connection refused",
+    "econnrefused",
+    "econnreset",
+    "connection reset by peer",
+    "connect timeout",
+    "connecttimeouterror",
+    "read timeout",
+    "readtimeouterror",
+    "etimedout",
+    "dns error",
+    "unknownhostexception",
+    "no such host",
+];
+
+/// Classifies a pasted error text. Unknown text is `other`, never a confident guess.
+pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
+    let mut x = extract(text);
+    if region.is_some() {
+        x.region = region.map(str::to_string);
+    }
+    if model.is_some() {
+        x.model = model.map(str::to_string);
+    }
+    let lower = classify::normalise(text);
+    let runtime = x
+        .operation
+        .as_deref()
+        .is_some_and(|o| RUNTIME_OPERATIONS.contains(&o))
+        || lower.contains("bedrock-runtime")
+        || lower.contains("/model/");
+    let service = if x.operation.as_deref() == Some("GetCallerIdentity") {
+        "sts"
+    } else if runtime {
+        "bedrock-runtime"
+    } else {
+        "bedrock"
+    };
+    let mut cause = classify::classify(&ErrorFacts {
+        service,
+        operation: x.operation.as_deref().unwrap_or_default(),
+        http_status: x.http_status,
+        code: x.error_code.as_deref(),
+        message: Some(text),
+        transport: None,
+    });
+    if cause == Cause::Other && NETWORK.iter().any(|n| lower.contains(n)) {
+        cause = Cause::EndpointUnreachable;
+    }
+    // A host in a region without Bedrock (or no region at all) is not a network problem.
+    if cause == Cause::EndpointUnreachable
+        && let Some(r) = &x.region
+        && !regions::lookup(r).is_some_and(|i| i.bedrock)
+    {
+        cause = Cause::RegionNotSupported;
+    }
+    let code = code_for(cause);
+    let (mut title, steps) = advice(cause, &x);
+    if matches!(cause, Cause::Throttled | Cause::QuotaExceeded)
+        && let Some(kind) = classify::throttle_kind(text)
+    {
+        title = format!("{title}: {kind}");
+    }
+    let mut remediation = steps;
+    remediation.push(format!("Run `bedrock-doctor explain {code}` for details"));
+    if cause != Cause::Other && x.region.is_some() {
+        let mut verify = format!(
+            "Verify: `bedrock-doctor check --region {}",
+            x.region.as_deref().unwrap_or_default()
+        );
+        if let Some(m) = &x.model {
+            verify.push_str(&format!(" --model {m}"));
+        }
+        verify.push('`');
+        remediation.push(verify);
+    }
+    Triage {
+        cause,
+        code,
+        title,
+        remediation,
+        extracted: x,
+    }
+}
+
+fn advice(cause: Cause, x: &Extracted) -> (String, Vec<String>) {
+    let model = x.model.as_deref().unwrap_or("MODEL");
+    let region = x.region.as_deref().unwrap_or("REGION");
+    let (title, steps): (&str, Vec<String>) = match cause {
+        Cause::NoCredentials => ("the SDK found no credentials to sign with", vec!["Configure credentials (`aws configure`, `aws sso login`, environment variables, or the role of the instance/container/function)".into()]),
+        Cause::InvalidCredentials => ("AWS rejected the credentials (unknown key, wrong secret or stray session token)", vec!["Check the key pair is active and belongs together; unset AWS_SESSION_TOKEN with long-term keys".into()]),
+        Cause::ExpiredToken => ("the session credentials have expired", vec!["Obtain fresh credentials (re-assume the role, `aws sso login`); prefer a provider the SDK can refresh".into()]),
+        Cause::ClockSkew => ("the request was signed with a clock too far from AWS time", vec!["Synchronise the clock with NTP (`timedatectl set-ntp true`, `chronyc makestep`)".into()]),
+        Cause::IamDeniedInvoke => ("an IAM policy does not allow the Bedrock action on this resource", vec![format!("Allow the action named in the message on the resource it names (for {model} in {region}; for a profile, also the foundation-model ARN in every destination region)")]),
+        Cause::ScpDenied => ("an organization SCP explicitly denies the call", vec!["Ask the organization administrators about the SCP the message cites; profiles need every destination region allowed".into()]),
+        Cause::IamDeniedMarketplace => ("the first use of this third-party model needs AWS Marketplace permissions", vec!["Invoke once with a principal allowed aws-marketplace:Subscribe and aws-marketplace:ViewSubscriptions, then retry after the minutes the message names".into()]),
+        Cause::MarketplaceAgreementMissing => ("the model's Marketplace subscription is missing, pending or failed", vec!["Check the payment method; a pending agreement completes within about 15 minutes".into()]),
+        Cause::ModelAccessNotGranted => ("the account may not use this model", vec!["Check account-level gating with your AWS account team, or use another model or region".into()]),
+        Cause::AnthropicUseCaseForm => ("Anthropic's use-case form has not been filed for the account", vec!["Submit the use-case form once (Bedrock console → Model catalog → an Anthropic model)".into()]),
+        Cause::NeedsInferenceProfile => ("this model cannot be invoked on demand by its bare ID here", vec![format!("Invoke an inference profile instead (e.g. `us.{}`); `bedrock-doctor models --region {region}` lists them", x.model.as_deref().unwrap_or("MODEL_ID").trim_start_matches("us.").trim_start_matches("eu.").trim_start_matches("apac."))]),
+        Cause::ModelNotInRegion => ("the model or profile is not offered in the region called", vec![format!("List what {region} offers: `bedrock-doctor models --region {region}`")]),
+        Cause::ModelEolLegacy => ("the model is Legacy (account locked out) or past its end of life", vec!["Move to the model's successor".into()]),
+        Cause::InvalidModelId => ("the model identifier is invalid here (typo, wrong version, another geography's profile, or not offered in this region)", vec![format!("Compare with `bedrock-doctor models --region {region}`; `triage --verify` resolves which case it is")]),
+        Cause::MalformedBody => ("the request body does not match what the model accepts", vec!["Validate the body: `bedrock-doctor invoke --model MODEL --region REGION --body FILE --dry-run`".into()]),
+        Cause::LegacyPromptFormat => ("the request uses the wrong prompt format for this model", vec!["Use the Messages API body (anthropic_version, max_tokens, messages) or Converse; text completions need `\\n\\nHuman:` … `\\n\\nAssistant:`".into()]),
+        Cause::Throttled => ("requests or tokens per minute were exceeded", vec!["Retry with backoff; raise the quota in Service Quotas (service `bedrock`) or spread load with a cross-region profile".into()]),
+        Cause::QuotaExceeded => ("a hard or daily quota is exhausted", vec!["Check Service Quotas (service `bedrock`) for the model and region; a daily quota resets the next day".into()]),
+        Cause::ModelNotReady => ("the model is warming up (imported model cold start)", vec!["Retry with backoff for a minute or two".into()]),
+        Cause::ModelTimeout => ("the model took too long to answer", vec!["Retry; reduce max tokens or the prompt size".into()]),
+        Cause::ServiceUnavailable => ("AWS-side failure (5xx, internal error, model error)", vec!["Retry with backoff; use a cross-region inference profile for capacity".into()]),
+        Cause::RegionNotSupported => ("the region called does not offer Bedrock, or is not a region", vec![format!("Use a Bedrock region{}", x.region.as_deref().and_then(regions::suggest).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]),
+        Cause::EndpointUnreachable => ("the Bedrock endpoint could not be reached from here", vec!["Check DNS, proxy (HTTPS_PROXY/NO_PROXY), firewall and VPC endpoints for bedrock-runtime".into()]),
+        Cause::Ok => ("no error", vec![]),
+        Cause::Other => ("the text matches no known Bedrock failure", vec!["Look for the AWS error code and message in the full log (the line after the stack trace)".into(), "Run `bedrock-doctor check --region REGION --model MODEL` to test the setup directly".into()]),
+    };
+    (title.to_string(), steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Realistic texts, one per pattern, as users paste them.
+    #[test]
+    fn realistic_texts() {
+        let cases: &[(&str, Cause)] = &[
+            // boto3
+            (
+                "botocore.errorfactory.AccessDeniedException: An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:sts::123456789012:assumed-role/app/i-0abc is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0 because no identity-based policy allows the bedrock:InvokeModel action",
+                Cause::IamDeniedInvoke,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the Converse operation: User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0 with an explicit deny in a service control policy",
+                Cause::ScpDenied,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the InvokeModel operation: Model access is denied due to IAM user or service role is not authorized to perform the required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable access to this model.",
+                Cause::IamDeniedMarketplace,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the InvokeModel operation: Model access is denied due to INVALID_PAYMENT_INSTRUMENT:A valid payment instrument must be provided.",
+                Cause::MarketplaceAgreementMissing,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the InvokeModel operation: You don't have access to the model with the specified model ID.",
+                Cause::ModelAccessNotGranted,
+            ),
+            (
+                "An error occurred (ResourceNotFoundException) when calling the InvokeModel operation: Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model.",
+                Cause::AnthropicUseCaseForm,
+            ),
+            (
+                "An error occurred (ValidationException) when calling the Converse operation: Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+                Cause::NeedsInferenceProfile,
+            ),
+            (
+                "An error occurred (ResourceNotFoundException) when calling the InvokeModel operation: Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 15 days. Please upgrade to an active model on Amazon Bedrock",
+                Cause::ModelEolLegacy,
+            ),
+            (
+                "An error occurred (ValidationException) when calling the InvokeModel operation: The provided model identifier is invalid.",
+                Cause::InvalidModelId,
+            ),
+            (
+                "An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #: extraneous key [model] is not permitted, please reformat your input and try again.",
+                Cause::MalformedBody,
+            ),
+            (
+                "An error occurred (ValidationException) when calling the InvokeModel operation: prompt must start with \"\n\nHuman:\" turn after an optional system prompt",
+                Cause::LegacyPromptFormat,
+            ),
+            (
+                "An error occurred (ThrottlingException) when calling the InvokeModel operation (reached max retries: 4): Too many requests, please wait before trying again.",
+                Cause::Throttled,
+            ),
+            (
+                "An error occurred (ThrottlingException) when calling the Converse operation: Too many tokens per day, please wait before trying again.",
+                Cause::QuotaExceeded,
+            ),
+            (
+                "An error occurred (ServiceQuotaExceededException) when calling the InvokeModel operation: Your request exceeded the service quota",
+                Cause::QuotaExceeded,
+            ),
+            (
+                "An error occurred (ModelNotReadyException) when calling the InvokeModel operation: Model is not ready for inference.",
+                Cause::ModelNotReady,
+            ),
+            (
+                "An error occurred (ModelTimeoutException) when calling the InvokeModel operation: Model has timed out in processing the request.",
+                Cause::ModelTimeout,
+            ),
+            (
+                "An error occurred (ServiceUnavailableException) when calling the Converse operation: Bedrock is unable to process your request.",
+                Cause::ServiceUnavailable,
+            ),
+            (
+                "An error occurred (ExpiredTokenException) when calling the InvokeModel operation: The security token included in the request is expired",
+                Cause::ExpiredToken,
+            ),
+            (
+                "An error occurred (UnrecognizedClientException) when calling the InvokeModel operation: The security token included in the request is invalid.",
+                Cause::InvalidCredentials,
+            ),
+            (
+                "An error occurred (InvalidSignatureException) when calling the InvokeModel operation: Signature expired: 20261124T100000Z is now earlier than 20261124T101500Z (20261124T102000Z - 5 min.)",
+                Cause::ClockSkew,
+            ),
+            (
+                "botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+                Cause::NoCredentials,
+            ),
+            (
+                "botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke\"",
+                Cause::EndpointUnreachable,
+            ),
+            (
+                "botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://bedrock-runtime.ap-east-1.amazonaws.com/model/x/converse\"",
+                Cause::RegionNotSupported,
+            ),
+            // JavaScript v3
+            (
+                "CredentialsProviderError: Could not load credentials from any providers\n    at async /app/node_modules/@smithy/property-provider/dist-cjs/index.js:79:27",
+                Cause::NoCredentials,
+            ),
+            (
+                "AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-70b-instruct-v1:0 because no identity-based policy allows the bedrock:InvokeModel action\n    at de_AccessDeniedExceptionRes (/app/node_modules/@aws-sdk/client-bedrock-runtime/dist-cjs/index.js:1202:21)",
+                Cause::IamDeniedInvoke,
+            ),
+            (
+                "ValidationException: The provided model identifier is invalid.\n    at de_ValidationExceptionRes",
+                Cause::InvalidModelId,
+            ),
+            (
+                "Error: getaddrinfo ENOTFOUND bedrock-runtime.us-east-3.amazonaws.com",
+                Cause::RegionNotSupported,
+            ),
+            (
+                "ThrottlingException: Too many tokens, please wait before trying again.",
+                Cause::Throttled,
+            ),
+            // Raw JSON bodies and HTTP prefixes
+            (
+                r#"{"message":"The security token included in the request is expired"}"#,
+                Cause::ExpiredToken,
+            ),
+            (
+                r#"403 Forbidden {"Message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"}"#,
+                Cause::IamDeniedInvoke,
+            ),
+            (
+                r#"Error code: 400 - {'message': 'Invocation of model ID amazon.nova-pro-v1:0 with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.'}"#,
+                Cause::NeedsInferenceProfile,
+            ),
+            (
+                r#"{"type":"error","error":{"type":"permission_error","message":"This model is not available for this account."}}"#,
+                Cause::ModelAccessNotGranted,
+            ),
+            ("HTTP 429 Too Many Requests", Cause::Throttled),
+            ("503 Service Unavailable", Cause::ServiceUnavailable),
+            // Framework wrappers and stack traces with the error in the middle
+            (
+                "litellm.exceptions.BadRequestError: litellm.BadRequestError: BedrockException - {\"message\":\"The provided model identifier is invalid.\"}",
+                Cause::InvalidModelId,
+            ),
+            (
+                "Traceback (most recent call last):\n  File \"app.py\", line 12, in <module>\n    llm.invoke(\"hi\")\n  File \"/usr/lib/python3.11/site-packages/langchain_aws/chat_models/bedrock_converse.py\", line 590, in _generate\nValueError: Error raised by bedrock service: An error occurred (AccessDeniedException) when calling the Converse operation: You don't have access to the model with the specified model ID.\n  During handling of the above exception, another exception occurred:",
+                Cause::ModelAccessNotGranted,
+            ),
+            (
+                "java.util.concurrent.CompletionException: software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException: This model version has reached the end of its life. (Service: BedrockRuntime, Status Code: 404, Request ID: 3f1c6a8e-1111-4a2b-9c3d-0123456789ab)",
+                Cause::ModelEolLegacy,
+            ),
+            ("something completely unrelated happened", Cause::Other),
+            ("", Cause::Other),
+        ];
+        for (text, want) in cases {
+            assert_eq!(triage(text, None, None).cause, *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn extraction() {
+        let x = extract(
+            "java.util.concurrent.CompletionException: software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException: This model version has reached the end of its life. (Service: BedrockRuntime, Status Code: 404, Request ID: 3f1c6a8e-1111-4a2b-9c3d-0123456789ab)",
+        );
+        assert_eq!(x.error_code.as_deref(), Some("ResourceNotFoundException"));
+        assert_eq!(x.http_status, Some(404));
+        assert_eq!(
+            x.request_id.as_deref(),
+            Some("3f1c6a8e-1111-4a2b-9c3d-0123456789ab")
+        );
+
+        let x = extract(
+            "An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:iam::1:user/d is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:ap-northeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        );
+        assert_eq!(x.error_code.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(x.operation.as_deref(), Some("InvokeModel"));
+        assert_eq!(x.region.as_deref(), Some("ap-northeast-1"));
+        assert_eq!(
+            x.model.as_deref(),
+            Some("anthropic.claude-3-5-sonnet-20240620-v1:0")
+        );
+
+        let x = extract(
+            "Could not connect to the endpoint URL: \"https://bedrock-runtime.eu-west-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse\"",
+        );
+        assert_eq!(x.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            x.model.as_deref(),
+            Some("us.anthropic.claude-sonnet-4-20250514-v1:0")
+        );
+
+        let x = extract(
+            "ValidationException: Invocation of model ID amazon.nova-pro-v1:0 with on-demand throughput isn't supported.\n at InvokeModelCommand",
+        );
+        assert_eq!(x.model.as_deref(), Some("amazon.nova-pro-v1:0"));
+        assert_eq!(x.operation.as_deref(), Some("InvokeModel"));
+        assert_eq!(x.error_code.as_deref(), Some("ValidationException"));
+
+        let x = extract("HTTP 429 Too Many Requests");
+        assert_eq!(x.http_status, Some(429));
+    }
+
+    #[test]
+    fn context_flags_fill_gaps_and_verify_step_names_them() {
+        let t = triage(
+            "The provided model identifier is invalid.",
+            Some("eu-west-1"),
+            Some("us.amazon.nova-pro-v1:0"),
+        );
+        assert_eq!(t.cause, Cause::InvalidModelId);
+        assert!(
+            t.remediation
+                .iter()
+                .any(|s| s.contains("--region eu-west-1 --model us.amazon.nova-pro-v1:0"))
+        );
+        assert_eq!(t.code, Code::BD409);
+    }
+
+    #[test]
+    fn every_cause_has_a_code_and_advice() {
+        for c in Cause::ALL {
+            let _ = code_for(*c);
+            let (title, _) = advice(*c, &Extracted::default());
+            assert!(!title.is_empty());
+        }
+    }
+}
