@@ -257,6 +257,28 @@ fn direct_settings(
     }
 }
 
+/// Runs the AWS part of a direct command. Usage errors propagate (exit 2); any other error is
+/// reported on stderr and becomes `Err(1)`.
+fn direct<T>(
+    settings: Settings,
+    work: impl AsyncFnOnce(Context) -> anyhow::Result<T>,
+) -> anyhow::Result<Result<T, u8>> {
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        work(Context::new(settings, aws)).await
+    });
+    rt.shutdown_background();
+    match result {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) if e.is::<UsageError>() => Err(e),
+        Err(e) => {
+            eprintln!("bedrock-doctor: error: {}", secrets::scrub(&format!("{e:#}")));
+            Ok(Err(1))
+        }
+    }
+}
+
 /// Resolves credentials for a direct command; a Bedrock API key alone is enough.
 async fn credentials(cx: &Context) -> anyhow::Result<Option<aws_credential_types::Credentials>> {
     use aws_credential_types::provider::ProvideCredentials;
@@ -302,29 +324,23 @@ fn models(args: ModelsArgs) -> anyhow::Result<u8> {
         provider: args.provider.clone(),
         output_modality: args.output_modality.clone(),
     };
-    let rt = runtime()?;
-    let result: anyhow::Result<bedrock_doctor::listing::ModelsReport> = rt.block_on(async {
-        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
-        if aws.regions.is_empty() {
+    let outcome = direct(settings, async |cx| {
+        if cx.aws.regions.is_empty() {
             return Err(
                 UsageError("no region: pass --region, --all-regions, or set AWS_REGION".into()).into(),
             );
         }
-        let cx = Context::new(settings, aws);
         let creds = credentials(&cx).await?;
-        let timeout = cx.settings.timeout;
-        tokio::time::timeout(timeout, bedrock_doctor::listing::list(&cx, creds, &filter))
-            .await
-            .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
-    });
-    rt.shutdown_background();
-    let report = match result {
+        tokio::time::timeout(
+            cx.settings.timeout,
+            bedrock_doctor::listing::list(&cx, creds, &filter),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
+    })?;
+    let report = match outcome {
         Ok(r) => r,
-        Err(e) if e.is::<UsageError>() => return Err(e),
-        Err(e) => {
-            eprintln!("bedrock-doctor: error: {}", secrets::scrub(&format!("{e:#}")));
-            return Ok(1);
-        }
+        Err(code) => return Ok(code),
     };
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
@@ -355,13 +371,10 @@ fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
         args.timeout,
         1,
     );
-    let rt = runtime()?;
-    let result: anyhow::Result<bedrock_doctor::invoke::InvokeReport> = rt.block_on(async {
-        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
-        let Some(region) = aws.regions.first().map(|r| r.region.clone()) else {
+    let outcome = direct(settings, async |cx| {
+        let Some(region) = cx.aws.regions.first().map(|r| r.region.clone()) else {
             return Err(UsageError("no region: pass --region or set AWS_REGION".into()).into());
         };
-        let cx = Context::new(settings, aws);
         let creds = if args.dry_run {
             None
         } else {
@@ -377,15 +390,10 @@ fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
             args.dry_run,
         )
         .await)
-    });
-    rt.shutdown_background();
-    let report = match result {
+    })?;
+    let report = match outcome {
         Ok(r) => r,
-        Err(e) if e.is::<UsageError>() => return Err(e),
-        Err(e) => {
-            eprintln!("bedrock-doctor: error: {}", secrets::scrub(&format!("{e:#}")));
-            return Ok(1);
-        }
+        Err(code) => return Ok(code),
     };
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
