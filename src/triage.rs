@@ -560,11 +560,23 @@ mod tests {
                 "java.util.concurrent.CompletionException: software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException: This model version has reached the end of its life. (Service: BedrockRuntime, Status Code: 404, Request ID: 3f1c6a8e-1111-4a2b-9c3d-0123456789ab)",
                 Cause::ModelEolLegacy,
             ),
+            (
+                "Error invoking model: 404: no access in the specified region (ap-northeast-1)",
+                Cause::ModelNotInRegion,
+            ),
+            (
+                "An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed",
+                Cause::ModelAccessNotGranted,
+            ),
             ("something completely unrelated happened", Cause::Other),
             ("", Cause::Other),
         ];
         for (text, want) in cases {
             assert_eq!(triage(text, None, None).cause, *want, "{text}");
+        }
+        // Every cause of the vocabulary (but `ok`) has at least one realistic text above.
+        for c in Cause::ALL.iter().filter(|c| **c != Cause::Ok) {
+            assert!(cases.iter().any(|(_, want)| want == c), "no triage text for {c}");
         }
     }
 

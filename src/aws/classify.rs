@@ -200,7 +200,23 @@ static RULES: &[Rule] = &[
             "retry your request with the id or arn of an inference profile"
         ]
     ),
+    r!(
+        InvalidModelId,
+        all_text = &["not authorized to invoke this api", "prompt resource"]
+    ),
+    r!(
+        ModelNotInRegion,
+        any_text = &[
+            "in the specified region",
+            "not available in this region",
+            "not supported in this region",
+            "not available in the region",
+            "not offered in this region",
+            "isn't available in this region"
+        ]
+    ),
     r!(ModelAccessNotGranted, codes = &["badcscoreexception"]),
+    r!(ModelAccessNotGranted, any_text = &["operation not allowed"]),
     r!(
         ModelAccessNotGranted,
         any_text = &[
@@ -635,6 +651,34 @@ mod tests {
             ),
             ("bedrock", 400, "UnknownOperationException", "", Other),
             ("bedrock", 418, "", "", Other),
+            (
+                "bedrock-runtime",
+                404,
+                "",
+                "404: no access in the specified region",
+                ModelNotInRegion,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Model anthropic.claude-opus-4-1 is not available in this region.",
+                ModelNotInRegion,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Operation not allowed",
+                ModelAccessNotGranted,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "You are not authorized to invoke this API with a prompt resource.",
+                InvalidModelId,
+            ),
         ];
         for (service, status, code, message, want) in cases {
             assert_eq!(c(service, *status, code, message), *want, "{code} {message}");

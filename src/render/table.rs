@@ -419,7 +419,17 @@ pub fn models_table(report: &crate::listing::ModelsReport, style: Style) -> Stri
             ]);
         }
     }
-    format!("{t}\n{count} models in {} regions\n", report.regions.len())
+    // Model ids are what users copy: never wrap them.
+    for i in [1, 6] {
+        if let Some(col) = t.column_mut(i) {
+            col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+    let n = report.regions.len();
+    format!(
+        "{t}\n{count} models in {n} region{}\n",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// `invoke` as text: problems, then the answer or the classified failure.
