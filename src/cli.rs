@@ -32,6 +32,11 @@ pub enum Command {
     Invoke(InvokeArgs),
     /// List each region's foundation models with inference types, lifecycle and profiles.
     Models(ModelsArgs),
+    /// Check ARNs, model IDs and profile IDs in code and infrastructure files (offline).
+    Lint(LintArgs),
+    /// Show or rebuild the embedded knowledge base that `lint` checks against.
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
     /// List the checks with their ids, dependencies and codes.
     ListChecks {
         /// Output format.
@@ -58,6 +63,10 @@ pub struct CheckArgs {
     /// AWS CLI).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+
+    /// The app's requirements file (default: ./bedrock-doctor.toml when it exists).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 
     /// Region to check; repeatable and comma-separated, primary first. Default: the region the
     /// AWS configuration resolves (AWS_REGION, AWS_DEFAULT_REGION, the profile, instance
@@ -203,6 +212,31 @@ pub struct ModelsArgs {
     /// Most AWS calls in flight at once.
     #[arg(long, value_name = "N", default_value = "32", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files or directories to scan (default: the current directory); `.gitignore` is honoured.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnowledgeCommand {
+    /// Print the embedded knowledge base's date, source and coverage.
+    Show,
+    /// Turn `bedrock-doctor models --all-regions --format json` output into a knowledge base
+    /// (printed on stdout; save it as `src/knowledge.json` and rebuild).
+    Import {
+        /// The saved `models --format json` output (`-` for stdin).
+        file: String,
+        /// The date to stamp (default: today, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

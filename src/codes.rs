@@ -32,6 +32,9 @@ impl fmt::Display for Severity {
 /// Check id used by codes that any check (or the engine itself) may emit.
 pub const ANY_CHECK: &str = "*";
 
+/// Owner of the codes only `bedrock-doctor lint` emits (it also emits the `arns` codes).
+pub const LINT: &str = "lint";
+
 macro_rules! codes {
     ($( $code:ident => ($slug:literal, $check:expr, $sev:ident, $title:literal), )*) => {
         /// A stable finding code (`BDnnn`).
@@ -99,6 +102,20 @@ codes! {
     BD209 => ("invalid-model-identifier", "model-access", Error, "The model identifier is malformed"),
     BD210 => ("inference-profile-ready", "model-access", Info, "The inference profile can be called from the region"),
     BD211 => ("use-case-form-on-file", "model-access", Info, "Anthropic's use-case form is on file for the account"),
+    BD300 => ("arn-valid", "arns", Info, "The granted ARN is well-formed and names what exists"),
+    BD301 => ("malformed-arn", "arns", Error, "The ARN is malformed"),
+    BD302 => ("arn-wrong-service", "arns", Error, "The ARN is not a Bedrock ARN"),
+    BD303 => ("arn-invalid-region", "arns", Error, "The ARN's region is not a Bedrock region of its partition"),
+    BD304 => ("arn-account-field", "arns", Error, "The ARN's account field is present where it must be empty, or missing"),
+    BD305 => ("arn-unknown-resource-type", "arns", Error, "The ARN's resource type is not one Bedrock uses"),
+    BD306 => ("profile-geography-mismatch", "arns", Error, "The inference profile's geography does not serve the ARN's region"),
+    BD307 => ("arn-model-not-in-region", "arns", Error, "The ARN names a model not offered in its region"),
+    BD308 => ("arn-wildcard", "arns", Warning, "The ARN's wildcard grants more than one model or region"),
+    BD309 => ("arn-region-unused", "lint", Warning, "The ARN's region matches no endpoint or region used in the same file"),
+    BD310 => ("profile-grant-incomplete", "lint", Error, "A profile is granted without the foundation-model ARNs of its destinations"),
+    BD311 => ("granted-region-missing", "arns", Error, "A region the app uses has no granted ARN for the model"),
+    BD312 => ("model-id-needs-profile", "lint", Error, "The code invokes a bare model ID that needs an inference profile"),
+    BD313 => ("model-legacy-in-code", "lint", Warning, "The code uses a model that is Legacy or past its end of life"),
     BD400 => ("probe-succeeded", "probe", Info, "A real minimal call to the model succeeded"),
     BD401 => ("invoke-denied-by-iam", "probe", Error, "An IAM policy does not allow invoking the model"),
     BD402 => ("invoke-denied-by-scp", "probe", Error, "An organization policy (SCP) denies invoking the model"),

@@ -72,6 +72,10 @@ pub struct Settings {
     pub probe_images: bool,
     /// Check ids selected to run (dependencies included).
     pub checks: Vec<&'static str>,
+    /// ARNs the app's IAM policy grants (`granted_arns`), with where the configuration says so.
+    pub granted_arns: Vec<(String, Option<crate::report::Location>)>,
+    /// Per-code severity overrides from the configuration, applied to every finding.
+    pub severity: std::collections::BTreeMap<Code, crate::config::Level>,
 }
 
 /// What the `credentials` check learned, for the checks that need to sign requests.

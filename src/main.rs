@@ -4,12 +4,14 @@
 use anyhow::Context as _;
 use bedrock_doctor::aws::setup::AwsSetup;
 use bedrock_doctor::checks::{self, Check};
-use bedrock_doctor::cli::{CheckArgs, Cli, Command, InvokeArgs, ModelsArgs, TriageArgs};
+use bedrock_doctor::cli::{
+    CheckArgs, Cli, Command, InvokeArgs, KnowledgeCommand, LintArgs, ModelsArgs, TriageArgs,
+};
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
 use bedrock_doctor::render::{self, Format, Style};
 use bedrock_doctor::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
-use bedrock_doctor::{runner, secrets};
+use bedrock_doctor::{config, runner, secrets};
 use clap::Parser;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -42,6 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Triage(args) => triage(args),
         Command::Invoke(args) => invoke(args),
         Command::Models(args) => models(args),
+        Command::Lint(args) => lint(args),
+        Command::Knowledge(cmd) => knowledge(cmd),
         Command::ListChecks { format } => {
             let rows: Vec<_> = checks::ALL
                 .iter()
@@ -97,16 +101,55 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    let selected = select_checks(&args.only, &args.skip)?;
+    let loaded = config::discover(args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let cfg = loaded.as_ref().map(|l| &l.config);
+    let from_cfg = |list: fn(&config::Config) -> &Vec<toml::Spanned<String>>| -> Vec<String> {
+        cfg.map(|c| list(c).iter().map(|s| s.get_ref().clone()).collect())
+            .unwrap_or_default()
+    };
+    // Command-line flags override the file, item by item.
+    let regions = if args.regions.is_empty() {
+        from_cfg(|c| &c.regions)
+    } else {
+        args.regions.clone()
+    };
+    let models = if args.models.is_empty() {
+        from_cfg(|c| &c.models)
+    } else {
+        args.models.clone()
+    };
+    let (only, skip) = if args.only.is_empty() && args.skip.is_empty() {
+        cfg.map(|c| (c.checks.only.clone(), c.checks.skip.clone()))
+            .unwrap_or_default()
+    } else {
+        (args.only.clone(), args.skip.clone())
+    };
+    let selected = select_checks(&only, &skip)?;
+    let probe = cfg.and_then(|c| c.probe.as_ref());
+    let granted_arns = loaded
+        .as_ref()
+        .map(|l| {
+            l.config
+                .granted_arns
+                .iter()
+                .map(|a| (a.get_ref().clone(), Some(l.location(a.span().start))))
+                .collect()
+        })
+        .unwrap_or_default();
     let settings = Settings {
-        regions: args.regions.clone(),
-        models: args.models.clone(),
-        profile: args.profile.clone(),
+        regions,
+        models,
+        profile: args
+            .profile
+            .clone()
+            .or_else(|| cfg.and_then(|c| c.profile.clone())),
         timeout: Duration::from_secs_f64(args.timeout),
         concurrency: usize::from(args.concurrency),
-        invoke: !args.no_invoke,
-        probe_images: args.probe_images,
+        invoke: !args.no_invoke && probe.is_none_or(|p| p.enabled),
+        probe_images: args.probe_images || probe.is_some_and(|p| p.images),
         checks: selected.iter().map(|c| c.id()).collect(),
+        granted_arns,
+        severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),
     };
     if let Some(path) = args.output.as_ref().filter(|p| p.is_dir()) {
         return Err(UsageError(format!("--output `{}` is a directory", path.display())).into());
@@ -206,6 +249,8 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
                 invoke: true,
                 probe_images: false,
                 checks: selected.iter().map(|c| c.id()).collect(),
+                granted_arns: vec![],
+                severity: Default::default(),
             },
             &selected,
         )?)
@@ -254,6 +299,8 @@ fn direct_settings(
         invoke: true,
         probe_images: false,
         checks: vec![],
+        granted_arns: vec![],
+        severity: Default::default(),
     }
 }
 
@@ -401,6 +448,71 @@ fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
     };
     print(&text)?;
     Ok(report.exit_code())
+}
+
+/// `lint`: offline checks of ARNs and model IDs in files.
+fn lint(args: LintArgs) -> anyhow::Result<u8> {
+    let paths = if args.paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let report = bedrock_doctor::lint::lint_paths(&paths, bedrock_doctor::lint::default_knowledge())
+        .map_err(|e| UsageError(e.to_string()))?;
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Table => render::lint_text(&report, style_for_stdout()),
+    };
+    print(&text)?;
+    Ok(report.exit_code())
+}
+
+/// `knowledge show` / `knowledge import`.
+fn knowledge(cmd: KnowledgeCommand) -> anyhow::Result<u8> {
+    use bedrock_doctor::knowledge::{self, Knowledge};
+    match cmd {
+        KnowledgeCommand::Show => {
+            let k = knowledge::embedded();
+            let models: usize = k.regions.values().map(|r| r.models.len()).sum();
+            let complete = k.regions.values().filter(|r| r.complete).count();
+            print(&format!(
+                "knowledge base of {}\nsource: {}\n{} regions ({} complete listings), {} region × model entries\n",
+                k.date,
+                k.source,
+                k.regions.len(),
+                complete,
+                models
+            ))?;
+            Ok(0)
+        }
+        KnowledgeCommand::Import { file, date } => {
+            let bytes = if file == "-" {
+                let mut b = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut b)
+                    .context("reading the listing from standard input")?;
+                b
+            } else {
+                std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{file}`: {e}")))?
+            };
+            let listing: bedrock_doctor::listing::ModelsReport = serde_json::from_slice(&bytes).map_err(|e| {
+                UsageError(format!(
+                    "`{file}` is not `bedrock-doctor models --format json` output (line {}, column {}): {e}",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let date = date.unwrap_or_else(|| {
+                aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+                    .fmt(aws_smithy_types::date_time::Format::DateTime)
+                    .map(|d| d[..10].to_string())
+                    .unwrap_or_default()
+            });
+            let k = Knowledge::from_listing(&listing, &date);
+            print(&format!("{}\n", serde_json::to_string_pretty(&k)?))?;
+            Ok(0)
+        }
+    }
 }
 
 /// Resolves `--only` / `--skip` into the checks to run, dependencies of `--only` included.

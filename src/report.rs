@@ -95,6 +95,17 @@ causes! {
     RegionNotSupported => "region_not_supported",
     EndpointUnreachable => "endpoint_unreachable",
     Other => "other",
+    ArnMalformed => "arn_malformed",
+    ArnWrongService => "arn_wrong_service",
+    ArnInvalidRegion => "arn_invalid_region",
+    ArnAccountField => "arn_account_field",
+    ArnUnknownResourceType => "arn_unknown_resource_type",
+    ArnGeographyMismatch => "arn_geography_mismatch",
+    ArnModelNotInRegion => "arn_model_not_in_region",
+    ArnWildcard => "arn_wildcard",
+    ArnRegionMismatch => "arn_region_mismatch",
+    ArnProfileDestinationsMissing => "arn_profile_destinations_missing",
+    ArnGrantMissing => "arn_grant_missing",
 }
 
 impl Cause {
@@ -166,6 +177,17 @@ pub struct Finding {
     /// Wall time of the AWS call behind the verdict, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Where in a file the finding points (lint, configuration), when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A position in a file: 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Finding {
@@ -185,6 +207,7 @@ impl Finding {
             remediation: Vec::new(),
             aws: None,
             latency_ms: None,
+            location: None,
         }
     }
 
@@ -215,6 +238,11 @@ impl Finding {
 
     pub fn aws(mut self, evidence: AwsEvidence) -> Self {
         self.aws = Some(evidence);
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
         self
     }
 
@@ -407,7 +435,10 @@ mod tests {
             anthropic_use_case_form marketplace_agreement_missing needs_inference_profile \
             model_not_in_region model_eol_legacy invalid_model_id malformed_body \
             legacy_prompt_format throttled quota_exceeded model_not_ready model_timeout \
-            service_unavailable region_not_supported endpoint_unreachable other";
+            service_unavailable region_not_supported endpoint_unreachable other \
+            arn_malformed arn_wrong_service arn_invalid_region arn_account_field \
+            arn_unknown_resource_type arn_geography_mismatch arn_model_not_in_region arn_wildcard \
+            arn_region_mismatch arn_profile_destinations_missing arn_grant_missing";
         let ours: Vec<&str> = Cause::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(ours, vocabulary.split_whitespace().collect::<Vec<_>>());
     }

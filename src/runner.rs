@@ -158,6 +158,7 @@ pub async fn run(cx: Arc<Context>, selected: &[&'static dyn Check]) -> Outcome {
     let mut incomplete = false;
     let mut summaries = Vec::new();
     let mut findings = sink.take();
+    crate::config::apply_severity(&mut findings, &cx.settings.severity);
     for check in &order {
         let id = check.id();
         let (duration, error) = match ended.get(id) {
@@ -289,6 +290,8 @@ mod tests {
             invoke: false,
             probe_images: false,
             checks: vec![],
+            granted_arns: vec![],
+            severity: Default::default(),
         };
         let aws = AwsSetup::load(&settings.regions, None, timeout).await;
         Arc::new(Context::new(settings, aws))

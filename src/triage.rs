@@ -94,6 +94,17 @@ pub fn code_for(cause: Cause) -> Code {
         | Cause::ServiceUnavailable
         | Cause::EndpointUnreachable => Code::BD411,
         Cause::MalformedBody | Cause::LegacyPromptFormat | Cause::Other => Code::BD410,
+        Cause::ArnMalformed => Code::BD301,
+        Cause::ArnWrongService => Code::BD302,
+        Cause::ArnInvalidRegion => Code::BD303,
+        Cause::ArnAccountField => Code::BD304,
+        Cause::ArnUnknownResourceType => Code::BD305,
+        Cause::ArnGeographyMismatch => Code::BD306,
+        Cause::ArnModelNotInRegion => Code::BD307,
+        Cause::ArnWildcard => Code::BD308,
+        Cause::ArnRegionMismatch => Code::BD309,
+        Cause::ArnProfileDestinationsMissing => Code::BD310,
+        Cause::ArnGrantMissing => Code::BD311,
     }
 }
 
@@ -401,6 +412,17 @@ fn advice(cause: Cause, x: &Extracted) -> (String, Vec<String>) {
         Cause::RegionNotSupported => ("the region called does not offer Bedrock, or is not a region", vec![format!("Use a Bedrock region{}", x.region.as_deref().and_then(regions::suggest).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]),
         Cause::EndpointUnreachable => ("the Bedrock endpoint could not be reached from here", vec!["Check DNS, proxy (HTTPS_PROXY/NO_PROXY), firewall and VPC endpoints for bedrock-runtime".into()]),
         Cause::Ok => ("no error", vec![]),
+        Cause::ArnMalformed
+        | Cause::ArnWrongService
+        | Cause::ArnInvalidRegion
+        | Cause::ArnAccountField
+        | Cause::ArnUnknownResourceType
+        | Cause::ArnGeographyMismatch
+        | Cause::ArnModelNotInRegion
+        | Cause::ArnWildcard
+        | Cause::ArnRegionMismatch
+        | Cause::ArnProfileDestinationsMissing
+        | Cause::ArnGrantMissing => ("an ARN in a policy or configuration is wrong", vec!["Check the ARN with `bedrock-doctor lint` on the file that holds it".into()]),
         Cause::Other => ("the text matches no known Bedrock failure", vec!["Look for the AWS error code and message in the full log (the line after the stack trace)".into(), "Run `bedrock-doctor check --region REGION --model MODEL` to test the setup directly".into()]),
     };
     (title.to_string(), steps)
@@ -574,8 +596,12 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(triage(text, None, None).cause, *want, "{text}");
         }
-        // Every cause of the vocabulary (but `ok`) has at least one realistic text above.
-        for c in Cause::ALL.iter().filter(|c| **c != Cause::Ok) {
+        // Every cause of the vocabulary (but `ok` and the ARN causes, which come from reading
+        // policies, not error texts) has at least one realistic text above.
+        for c in Cause::ALL
+            .iter()
+            .filter(|c| **c != Cause::Ok && !c.as_str().starts_with("arn_"))
+        {
             assert!(cases.iter().any(|(_, want)| want == c), "no triage text for {c}");
         }
     }

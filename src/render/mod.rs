@@ -36,4 +36,4 @@ pub fn render(format: Format, report: &Report, style: Style) -> String {
     crate::secrets::scrub(&text).into_owned()
 }
 
-pub use table::{checks_table, codes_table, invoke_text, models_table, triage_table};
+pub use table::{checks_table, codes_table, invoke_text, lint_text, models_table, triage_table};

@@ -492,3 +492,34 @@ pub fn invoke_text(r: &crate::invoke::InvokeReport, style: Style) -> String {
     }
     out
 }
+
+/// `lint` as compiler-style diagnostics: `file:line:col  status  code  message`, then the fix.
+pub fn lint_text(r: &crate::lint::LintReport, style: Style) -> String {
+    let mut out = String::new();
+    for f in &r.findings {
+        let at = f
+            .location
+            .as_ref()
+            .map_or_else(String::new, |l| format!("{}:{}:{}", l.file, l.line, l.column));
+        out.push_str(&format!(
+            "{}  {}  {}  {}\n",
+            bold(&at, style),
+            glyph(f.status, style.color),
+            f.code,
+            f.title
+        ));
+        if let Some(step) = f.remediation.first() {
+            out.push_str(&format!("    fix: {step}\n"));
+        }
+    }
+    let s = &r.summary;
+    out.push_str(&format!(
+        "{}{} files scanned · {} fail, {} warn · knowledge base of {}\n",
+        if r.findings.is_empty() { "" } else { "\n" },
+        r.files_scanned,
+        s.fail,
+        s.warn,
+        r.knowledge_base.date
+    ));
+    out
+}

@@ -42,7 +42,7 @@ fn skip_leaves_a_check_out_and_dependents_say_why() {
     out.assert_code(0);
     let r = out.report();
     let ids: Vec<_> = r.checks.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["regions", "model-access", "probe"]);
+    assert_eq!(ids, ["regions", "arns", "model-access", "probe"]);
     assert!(
         r.finding_in(Code::BD900, "us-east-1")
             .detail

@@ -1,0 +1,220 @@
+//! `arns`: the ARNs the app's IAM policy grants (from `bedrock-doctor.toml`): each is checked
+//! offline (grammar, account field, region, geography, wildcards) and, with credentials,
+//! against the live catalogue; and every region the app uses must be covered for every model,
+//! or the finding names the exact ARN to add.
+
+use super::{Check, CheckError};
+use crate::arn::{self, ResourceType};
+use crate::codes::Code;
+use crate::context::Context;
+use crate::ident::{self, ModelRef};
+use crate::report::{Cause, Finding, Status};
+use crate::runner::Findings;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use wildmatch::WildMatch;
+
+pub struct Arns;
+
+impl Check for Arns {
+    fn id(&self) -> &'static str {
+        "arns"
+    }
+
+    fn summary(&self) -> &'static str {
+        "The granted ARNs (bedrock-doctor.toml) are valid, exist, and cover every region and model"
+    }
+
+    fn depends_on(&self) -> &'static [&'static str] {
+        &["credentials", "regions"]
+    }
+
+    fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
+        run(cx, out).boxed()
+    }
+}
+
+/// Whether the granted ARN (IAM wildcards allowed) covers `required`; an unknown account in
+/// `required` (`ACCOUNT`) matches any account.
+fn covers(granted: &str, required: &str) -> bool {
+    let (g, r): (Vec<&str>, Vec<&str>) = (
+        granted.splitn(6, ':').collect(),
+        required.splitn(6, ':').collect(),
+    );
+    if g.len() != 6 || r.len() != 6 {
+        return false;
+    }
+    (0..6).all(|i| {
+        if i == 4 && r[4] == "ACCOUNT" {
+            return true;
+        }
+        // IAM's global form leaves the region empty: it matches every region.
+        if i == 3 && g[3].is_empty() && g[5].starts_with("foundation-model/") {
+            return true;
+        }
+        WildMatch::new(g[i]).matches(r[i])
+    })
+}
+
+async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
+    let granted = &cx.settings.granted_arns;
+    if granted.is_empty() {
+        return Ok(());
+    }
+    let gate = cx.bedrock_gate().ok();
+    for (s, loc) in granted {
+        let (parsed, problems) = arn::check(s);
+        let with_loc = |f: Finding| match loc {
+            Some(l) => f.at(l.clone()),
+            None => f,
+        };
+        let mut failed = false;
+        for p in &problems {
+            failed |= !p.warning;
+            let status = if p.warning { Status::Warn } else { Status::Fail };
+            out.push(with_loc(
+                Finding::new(crate::triage::code_for(p.cause), status, p.cause, format!("granted ARN `{s}`: {}", p.message))
+                    .check("arns")
+                    .detail("From `granted_arns` in the configuration. IAM accepts any string as a resource, so a wrong ARN silently grants nothing and the call fails at run time.")
+                    .step("Fix the ARN in the IAM policy and in bedrock-doctor.toml"),
+            ));
+        }
+        if failed {
+            continue;
+        }
+        let Some(a) = parsed else { continue };
+        // Live: is the model in that region's catalogue?
+        let live_region = a.resource_type == ResourceType::FoundationModel
+            && !a.region.is_empty()
+            && !a.region.contains('*')
+            && !a.resource.contains('*')
+            && !arn::is_placeholder(&a.region);
+        let catalogue = match gate.clone() {
+            Some(creds) if live_region => cx.catalogue(&a.region, creds).await.ok(),
+            _ => None,
+        };
+        if let Some(cat) = catalogue
+            && !cat.value.iter().any(|m| m.id == a.resource)
+        {
+            out.push(with_loc(
+                Finding::new(
+                    Code::BD307,
+                    Status::Fail,
+                    Cause::ArnModelNotInRegion,
+                    format!("granted ARN `{s}` names a model {} does not offer", a.region),
+                )
+                .check("arns")
+                .region(a.region.clone())
+                .model(a.resource.clone())
+                .detail(format!(
+                    "ListFoundationModels in {} does not list `{}`: the grant can never be used.",
+                    a.region, a.resource
+                ))
+                .step(format!("Check `bedrock-doctor models --region {}`", a.region)),
+            ));
+            continue;
+        }
+        out.push(with_loc(
+            Finding::new(
+                Code::BD300,
+                Status::Pass,
+                Cause::Ok,
+                format!("granted ARN `{s}` is valid"),
+            )
+            .check("arns")
+            .detail(if live_region && gate.is_some() {
+                "Well-formed, and the model is in that region's catalogue."
+            } else {
+                "Well-formed (checked offline)."
+            }),
+        ));
+    }
+    coverage(cx, out);
+    Ok(())
+}
+
+/// Every (region, model) the app uses needs its ARNs granted.
+fn coverage(cx: &Context, out: &Findings) {
+    let account = cx
+        .identity()
+        .and_then(|i| i.account)
+        .unwrap_or_else(|| "ACCOUNT".into());
+    let kb = crate::knowledge::embedded();
+    let regions: Vec<String> = super::model_access::live_regions(cx);
+    for m in &cx.settings.models {
+        let Ok(parsed) = ident::parse(m) else { continue };
+        for region in &regions {
+            let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition);
+            let required: Vec<String> = match &parsed {
+                ModelRef::Foundation { id } => vec![arn::foundation_arn(partition, region, id)],
+                ModelRef::SystemProfile { id, .. } => {
+                    let model = parsed.foundation_id().unwrap_or_default();
+                    let mut req = vec![format!(
+                        "arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}"
+                    )];
+                    let dests = kb
+                        .destinations(Some(region), id)
+                        .cloned()
+                        .unwrap_or_else(|| vec![region.clone()]);
+                    req.extend(dests.iter().map(|d| arn::foundation_arn(partition, d, model)));
+                    req
+                }
+                // An ARN is its own resource: it must be granted as written.
+                _ => vec![m.clone()],
+            };
+            let missing: Vec<&String> = required
+                .iter()
+                .filter(|r| !cx.settings.granted_arns.iter().any(|(g, _)| covers(g, r)))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let role = if cx.aws.regions.first().is_some_and(|p| &p.region == region) {
+                "primary region"
+            } else {
+                "fallback region"
+            };
+            let to_add: Vec<String> = missing
+                .iter()
+                .map(|a| a.replace(":ACCOUNT:", ":ACCOUNT_ID:"))
+                .collect();
+            out.push(
+                Finding::new(Code::BD311, Status::Fail, Cause::ArnGrantMissing, format!("{role} {region} has no granted ARN for {m}"))
+                    .check("arns")
+                    .region(region.clone())
+                    .model(m.clone())
+                    .detail(format!(
+                        "The app calls {m} in {region}, but `granted_arns` covers none of: {}. IAM will deny the call there{}.",
+                        to_add.join(", "),
+                        if role == "fallback region" { ", so failing over to it fails" } else { "" }
+                    ))
+                    .step(format!("Add to the IAM policy and to `granted_arns`: {}", to_add.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_matching() {
+        let fm = "arn:aws:bedrock:ap-northeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";
+        assert!(covers(fm, fm));
+        assert!(covers("arn:aws:bedrock:*::foundation-model/anthropic.*", fm));
+        assert!(covers(
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+            fm
+        ));
+        assert!(!covers(
+            "arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+            fm
+        ));
+        assert!(covers(
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0",
+            "arn:aws:bedrock:us-east-1:ACCOUNT:inference-profile/us.amazon.nova-pro-v1:0"
+        ));
+        assert!(!covers("arn:aws:bedrock:us-east-1", fm));
+    }
+}

@@ -1,0 +1,374 @@
+//! `bedrock-doctor.toml`: what the app needs from Bedrock, per environment. Regions in order
+//! (primary first, then fallbacks), the models exactly as the code sends them, the ARNs its IAM
+//! policy grants, probe settings, checks to run or skip, severity overrides per code.
+//!
+//! Unknown keys are errors with a "did you mean"; every error names file, line and column.
+
+use crate::codes::Code;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file `check` looks for in the working directory.
+pub const FILE_NAME: &str = "bedrock-doctor.toml";
+
+const TOP_KEYS: &[&str] = &[
+    "regions",
+    "models",
+    "granted_arns",
+    "profile",
+    "probe",
+    "checks",
+    "severity",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeConfig {
+    /// `false` is `--no-invoke`.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `true` is `--probe-images`.
+    #[serde(default)]
+    pub images: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksConfig {
+    #[serde(default)]
+    pub only: Vec<String>,
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+/// A severity override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Problems under the code fail the run.
+    Error,
+    /// Problems under the code only warn.
+    Warning,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub models: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub granted_arns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub probe: Option<ProbeConfig>,
+    #[serde(default)]
+    pub checks: ChecksConfig,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Spanned<Level>>,
+}
+
+/// A loaded configuration with where it came from, for locating findings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub text: String,
+    pub config: Config,
+    /// Severity overrides, validated.
+    pub severity: BTreeMap<Code, Level>,
+}
+
+impl Loaded {
+    /// Where an entry starting at byte `offset` sits in the file.
+    pub fn location(&self, offset: usize) -> crate::report::Location {
+        let (line, column) = position(&self.text, offset);
+        crate::report::Location {
+            file: self.path.display().to_string(),
+            line,
+            column,
+        }
+    }
+}
+
+/// A configuration problem: exit code 2, with file, line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// 1-based line and column of a byte offset.
+pub fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Reads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read the configuration: {e}"),
+    })?;
+    parse(&file, &text).map(|(config, severity)| Loaded {
+        path: path.to_path_buf(),
+        text,
+        config,
+        severity,
+    })
+}
+
+/// Parses configuration text (`file` names it in errors).
+pub fn parse(file: &str, text: &str) -> Result<(Config, BTreeMap<Code, Level>), ConfigError> {
+    let at = |offset: usize, message: String| {
+        let (line, column) = position(text, offset);
+        ConfigError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    };
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let mut message = e.message().trim().to_string();
+        // serde names the unknown key and the expected ones: add the likely one.
+        if let Some(rest) = message.strip_prefix("unknown field `")
+            && let Some(key) = rest.split('`').next()
+        {
+            let expected: Vec<&str> = message
+                .split("expected ")
+                .nth(1)
+                .map(|tail| tail.split('`').skip(1).step_by(2).collect())
+                .unwrap_or_else(|| TOP_KEYS.to_vec());
+            if let Some(s) = closest(key, &expected) {
+                message.push_str(&format!("; did you mean `{s}`?"));
+            }
+        }
+        at(e.span().map_or(0, |s| s.start), message)
+    })?;
+    for r in &config.regions {
+        let code = r.get_ref();
+        if !crate::regions::lookup(code).is_some_and(|i| i.bedrock) {
+            let hint = crate::regions::suggest(code)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(at(
+                r.span().start,
+                format!("`{code}` in `regions` is not a region that offers Bedrock{hint}"),
+            ));
+        }
+    }
+    for m in &config.models {
+        if let Err(e) = crate::ident::parse(m.get_ref()) {
+            return Err(at(m.span().start, format!("in `models`: {e}")));
+        }
+    }
+    for id in config.checks.only.iter().chain(&config.checks.skip) {
+        if crate::checks::find(id).is_none() {
+            let known: Vec<&str> = crate::checks::ALL.iter().map(|c| c.id()).collect();
+            let hint = closest(id, &known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
+            return Err(at(offset, format!("unknown check `{id}` in [checks]{hint}")));
+        }
+    }
+    let mut severity = BTreeMap::new();
+    for (key, level) in &config.severity {
+        let Ok(code) = key.parse::<Code>() else {
+            let offset = text.find(key.as_str()).unwrap_or(level.span().start);
+            return Err(at(
+                offset,
+                format!("unknown code `{key}` in [severity]; `bedrock-doctor explain --list` lists them"),
+            ));
+        };
+        severity.insert(code, *level.get_ref());
+    }
+    Ok((config, severity))
+}
+
+/// Finds the configuration: `--config PATH`, else `bedrock-doctor.toml` in the working directory.
+pub fn discover(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
+    match explicit {
+        Some(p) => load(p).map(Some),
+        None => {
+            let p = Path::new(FILE_NAME);
+            if p.is_file() { load(p).map(Some) } else { Ok(None) }
+        }
+    }
+}
+
+/// Re-levels findings as the configuration asks: `warning` turns a failure into a warning,
+/// `error` turns a warning into a failure.
+pub fn apply_severity(findings: &mut [crate::report::Finding], levels: &BTreeMap<Code, Level>) {
+    use crate::codes::Severity;
+    use crate::report::Status;
+    for f in findings.iter_mut() {
+        match levels.get(&f.code) {
+            Some(Level::Warning) => {
+                f.severity = Severity::Warning;
+                if f.status == Status::Fail {
+                    f.status = Status::Warn;
+                }
+            }
+            Some(Level::Error) => {
+                f.severity = Severity::Error;
+                if f.status == Status::Warn {
+                    f.status = Status::Fail;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// The commented starter file `init` writes.
+pub fn starter(regions: &[String], models: &[String], arns: &[String]) -> String {
+    let list = |items: &[String], fallback: &str| {
+        if items.is_empty() {
+            fallback.to_string()
+        } else {
+            format!(
+                "[\n{}\n]",
+                items
+                    .iter()
+                    .map(|i| format!("  \"{i}\","))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        }
+    };
+    format!(
+        r#"# bedrock-doctor.toml: what this application needs from Amazon Bedrock.
+# `bedrock-doctor check` reads it from the working directory (or --config PATH);
+# --region and --model on the command line override it.
+
+# Regions in order: the primary first, then the fallbacks. Every fallback is checked as
+# thoroughly as the primary; one that cannot serve a model the primary serves fails the run.
+regions = {regions}
+
+# Models exactly as the code sends them: model IDs, inference profile IDs (us., eu., apac.,
+# global.) or ARNs.
+models = {models}
+
+# The ARNs the application's IAM policy grants for bedrock:InvokeModel. Each is checked
+# offline (grammar, account field, region) and live (is the model in that region), and every
+# region above must be covered for every model (the finding names the ARN to add).
+granted_arns = {arns}
+
+# The AWS profile to use (as --profile).
+# profile = "prod"
+
+[probe]
+# One real call per model and region, maxTokens 1 (a fraction of a cent). false = --no-invoke.
+enabled = true
+# Also generate one small image per image model (billed per image).
+images = false
+
+[checks]
+# Run only these, or skip these: credentials, regions, arns, model-access, probe.
+only = []
+skip = []
+
+[severity]
+# Re-level a code: "error" fails the run, "warning" only warns.
+# BD308 = "error"   # wildcards in granted ARNs
+"#,
+        regions = list(regions, "[\"us-east-1\"]"),
+        models = list(models, "[]"),
+        arns = list(arns, "[]"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses() {
+        let (c, sev) = parse(
+            "t.toml",
+            "regions = [\"ap-southeast-1\", \"ap-northeast-1\"]\nmodels = [\"anthropic.claude-3-5-sonnet-20240620-v1:0\"]\ngranted_arns = [\"arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"]\n[probe]\nenabled = false\n[checks]\nskip = [\"probe\"]\n[severity]\nBD308 = \"error\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.regions[1].get_ref(), "ap-northeast-1");
+        assert!(!c.probe.unwrap().enabled);
+        assert_eq!(sev.get(&Code::BD308), Some(&Level::Error));
+        assert_eq!(position("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn errors_are_located_with_suggestions() {
+        let cases = [
+            ("regoins = [\"us-east-1\"]\n", 1, 1, "did you mean `regions`"),
+            (
+                "regions = [\"us-east-1\"]\n[probe]\nenabeld = true\n",
+                3,
+                1,
+                "did you mean `enabled`",
+            ),
+            (
+                "regions = [\"us-east-1\", \"us-east-3\"]\n",
+                1,
+                25,
+                "did you mean `us-east-1`",
+            ),
+            (
+                "models = [\"Claude 3\"]\n",
+                1,
+                11,
+                "not a Bedrock model identifier",
+            ),
+            ("[checks]\nskip = [\"prob\"]\n", 2, 9, "did you mean `probe`"),
+            ("[severity]\nBD999 = \"error\"\n", 2, 1, "unknown code `BD999`"),
+            ("[severity]\nBD308 = \"fatal\"\n", 2, 9, "unknown variant"),
+            ("regions = \"us-east-1\"\n", 1, 11, "expected a sequence"),
+            ("regions = [\n", 1, 12, "unclosed array"),
+        ];
+        for (text, line, column, needle) in cases {
+            let e = parse("bedrock-doctor.toml", text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
+            assert!(e.message.contains(needle), "{text:?}: {e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("bedrock-doctor.toml:{line}:{column}: "))
+            );
+        }
+    }
+
+    #[test]
+    fn the_starter_file_parses() {
+        let text = starter(
+            &["ap-southeast-1".into()],
+            &["anthropic.claude-3-5-sonnet-20240620-v1:0".into()],
+            &[],
+        );
+        let (c, _) = parse("starter", &text).unwrap();
+        assert_eq!(c.regions.len(), 1);
+        assert!(parse("empty", &starter(&[], &[], &[])).is_ok());
+    }
+}

@@ -1,0 +1,476 @@
+//! `lint`: offline, no credentials. Scans code and infrastructure files for Bedrock ARNs, model
+//! IDs and profile IDs and checks each against the ARN grammar and the embedded knowledge base,
+//! with file, line and column. The walk is parallel and respects `.gitignore`; a literal
+//! prefilter (Aho–Corasick, as ripgrep does) skips files that mention nothing Bedrock.
+
+use crate::arn::{self, ResourceType};
+use crate::codes::Code;
+use crate::knowledge::{self, Knowledge};
+use crate::report::{Cause, Finding, Location, Status, Summary};
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
+
+/// File names and extensions lint reads.
+const EXTENSIONS: &[&str] = &[
+    "ts",
+    "tsx",
+    "js",
+    "jsx",
+    "mjs",
+    "cjs",
+    "py",
+    "json",
+    "yaml",
+    "yml",
+    "tf",
+    "tfvars",
+    "hcl",
+    "toml",
+    "env",
+    "template",
+    "rb",
+    "go",
+    "java",
+    "kt",
+    "cs",
+    "rs",
+    "php",
+    "sh",
+    "ini",
+    "cfg",
+    "properties",
+];
+
+/// The knowledge base a lint report checked against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeInfo {
+    pub date: String,
+    pub source: String,
+}
+
+/// The JSON of `lint --format json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LintReport {
+    pub schema_version: u32,
+    pub knowledge_base: KnowledgeInfo,
+    pub files_scanned: usize,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl LintReport {
+    /// 0 clean (warnings allowed), 1 a `fail` finding.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.summary.fail > 0)
+    }
+}
+
+static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "arn:aws",
+        "bedrock",
+        "anthropic.",
+        "amazon.titan",
+        "amazon.nova",
+        "meta.llama",
+        "mistral.",
+        "cohere.",
+        "ai21.",
+        "stability.",
+        "deepseek.",
+        "qwen.",
+        "openai.",
+        "writer.",
+    ])
+    .expect("valid literals")
+});
+/// An ARN up to the first quote, space or closing bracket; `${…}` template fields stay inside.
+static ARN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"arn:aws[a-z-]*:bedrock[a-z-]*:(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|[^\s"'`,\]\)\}>$])*"#)
+        .expect("valid")
+});
+static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"bedrock(?:-runtime)?(?:-fips)?\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
+        .expect("valid")
+});
+static REGION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d)\b").expect("valid")
+});
+static MODEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'`=:\s]((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer)\.[a-z0-9][a-z0-9.-]*-[a-z0-9.-]*(?::\d+(?::[0-9a-z]+)?)?)"#).expect("valid")
+});
+
+/// Byte offset → 1-based line and character column.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines { text, starts }
+    }
+
+    fn at(&self, file: &str, offset: usize) -> Location {
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line - 1];
+        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+        }
+    }
+}
+
+/// Lints one file's text (`name` is how findings refer to it).
+pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if PREFILTER.find(text).is_none() {
+        return out;
+    }
+    let lines = Lines::new(text);
+    let arns: Vec<(usize, &str)> = ARN
+        .find_iter(text)
+        .map(|m| (m.start(), m.as_str().trim_end_matches(['.', ';'])))
+        .collect();
+    let in_arn = |pos: usize| arns.iter().any(|(s, a)| pos >= *s && pos < s + a.len());
+    // Regions the file uses outside ARNs: endpoints and region literals.
+    let mut used: BTreeSet<String> = ENDPOINT.captures_iter(text).map(|c| c[1].to_string()).collect();
+    for m in REGION.find_iter(text) {
+        if !in_arn(m.start()) {
+            used.insert(m.as_str().to_string());
+        }
+    }
+    let parsed: Vec<(usize, &str, Option<arn::Arn>)> = arns
+        .iter()
+        .map(|(pos, s)| {
+            let (a, problems) = arn::check(s);
+            let loc = lines.at(name, *pos);
+            for p in problems {
+                let code = crate::triage::code_for(p.cause);
+                let status = if p.warning { Status::Warn } else { Status::Fail };
+                out.push(
+                    Finding::new(code, status, p.cause, format!("`{s}`: {}", p.message))
+                        .check("lint")
+                        .detail(format!("In {name} at line {}, column {}.", loc.line, loc.column))
+                        .step(fix_for(p.cause))
+                        .at(loc.clone()),
+                );
+            }
+            (*pos, *s, a)
+        })
+        .collect();
+    for (pos, s, a) in &parsed {
+        let Some(a) = a else { continue };
+        let loc = || lines.at(name, *pos);
+        // BD309: a grant for a region the file never calls.
+        let concrete = !a.region.is_empty() && !a.region.contains('*') && !arn::is_placeholder(&a.region);
+        // Foundation-model ARNs in a granted profile's destination regions are expected.
+        let destination_of_profile = a.resource_type == ResourceType::FoundationModel
+            && parsed.iter().filter_map(|(_, _, x)| x.as_ref()).any(|x| {
+                x.resource_type == ResourceType::InferenceProfile && x.model_id() == Some(a.resource.as_str())
+            });
+        if concrete
+            && !destination_of_profile
+            && !used.is_empty()
+            && !used.contains(&a.region)
+            && crate::regions::lookup(&a.region).is_some_and(|r| r.bedrock)
+        {
+            out.push(
+                Finding::new(Code::BD309, Status::Warn, Cause::ArnRegionMismatch, format!("`{s}` grants {} but the file calls {}", a.region, used.iter().cloned().collect::<Vec<_>>().join(", ")))
+                    .check("lint")
+                    .detail(format!("No endpoint or region in {name} is {}: the grant is for a region the code does not call (a typo, a stale region), while the regions it does call may lack a grant.", a.region))
+                    .step(format!("Grant the regions the code calls: {}", used.iter().map(|r| format!("`{}`", arn::foundation_arn(&a.partition, r, &a.resource))).collect::<Vec<_>>().join(", ")))
+                    .at(loc()),
+            );
+        }
+        // BD307: the knowledge base's complete listing lacks the model in that region.
+        if a.resource_type == ResourceType::FoundationModel
+            && concrete
+            && !a.resource.contains('*')
+            && kb.known_absent(&a.region, &a.resource)
+        {
+            out.push(
+                Finding::new(Code::BD307, Status::Fail, Cause::ArnModelNotInRegion, format!("`{}` is not offered in {} (knowledge base of {})", a.resource, a.region, kb.date))
+                    .check("lint")
+                    .step(format!("Check `bedrock-doctor models --region {}`; use a region that offers the model or an inference profile", a.region))
+                    .at(loc()),
+            );
+        }
+        // BD310: a profile granted without the foundation-model ARNs it routes to.
+        if a.resource_type == ResourceType::InferenceProfile
+            && let Some(model) = a.model_id()
+        {
+            let granted: Vec<&arn::Arn> = parsed
+                .iter()
+                .filter_map(|(_, _, x)| x.as_ref())
+                .filter(|x| {
+                    x.resource_type == ResourceType::FoundationModel
+                        && (x.resource == model
+                            || x.resource == "*"
+                            || (x.resource.ends_with('*')
+                                && model.starts_with(x.resource.trim_end_matches('*'))))
+                })
+                .collect();
+            let covers = |r: &str| {
+                granted
+                    .iter()
+                    .any(|g| g.region == r || g.region.is_empty() || g.region.contains('*'))
+            };
+            let destinations = kb
+                .destinations(Some(a.region.as_str()).filter(|r| !r.is_empty()), &a.resource)
+                .cloned();
+            let missing: Vec<String> = match &destinations {
+                Some(d) => d.iter().filter(|r| !covers(r)).cloned().collect(),
+                None if granted.is_empty() => vec![a.region.clone()],
+                None => vec![],
+            };
+            if !missing.is_empty() {
+                let arns: Vec<String> = missing
+                    .iter()
+                    .map(|r| arn::foundation_arn(&a.partition, r, model))
+                    .collect();
+                let known = destinations.map_or_else(
+                    || "its destination regions are not in the knowledge base; `bedrock-doctor check --model` on the profile lists them".to_string(),
+                    |d| format!("it routes to {} (knowledge base of {})", d.join(", "), kb.date),
+                );
+                out.push(
+                    Finding::new(Code::BD310, Status::Fail, Cause::ArnProfileDestinationsMissing, format!("`{}` is granted without the foundation-model ARNs it routes to", a.resource))
+                        .check("lint")
+                        .detail(format!("IAM evaluates a profile call against the profile ARN and the foundation-model ARN in the destination region; {known}. Missing: {}.", arns.join(", ")))
+                        .step(format!("Add to the same statement: {}", arns.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))
+                        .at(loc()),
+                );
+            }
+        }
+    }
+    // Bare model and profile IDs outside ARNs.
+    let mut seen = BTreeSet::new();
+    for c in MODEL.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if in_arn(m.start()) || text[m.end()..].starts_with(".amazonaws") {
+            continue;
+        }
+        let id = m.as_str().trim_end_matches(['.', '-']);
+        if !seen.insert((id.to_string(), lines.at(name, m.start()).line)) {
+            continue;
+        }
+        let loc = lines.at(name, m.start());
+        let is_profile = id
+            .split_once('.')
+            .is_some_and(|(g, rest)| crate::ident::PROFILE_GEOS.contains(&g) && rest.contains('.'));
+        if !is_profile && kb.profile_only(id) {
+            let profiles = kb.profiles_for(id);
+            out.push(
+                Finding::new(Code::BD312, Status::Fail, Cause::NeedsInferenceProfile, format!("`{id}` is invoked by its bare ID, but it is offered only through inference profiles"))
+                    .check("lint")
+                    .detail(format!("Every region in the knowledge base (of {}) lists it with INFERENCE_PROFILE only; calls by the bare ID fail with \"on-demand throughput isn't supported\".", kb.date))
+                    .step(if profiles.is_empty() { "Use a cross-region inference profile ID (`us.`, `eu.`, `apac.`, `global.` + the model ID)".to_string() } else { format!("Use a profile ID: {}", profiles.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")) })
+                    .at(loc),
+            );
+        }
+        let model = if is_profile {
+            id.split_once('.').map_or(id, |(_, r)| r)
+        } else {
+            id
+        };
+        if let Some((status, eol)) = kb.retired(model) {
+            out.push(
+                Finding::new(Code::BD313, Status::Warn, Cause::ModelEolLegacy, format!("`{id}` is {status}{}", eol.map(|d| format!(" (end of life {d})")).unwrap_or_default()))
+                    .check("lint")
+                    .detail(format!("The knowledge base (of {}) lists the model as {status}: Legacy models lock out accounts that have not used them recently and stop at end of life.", kb.date))
+                    .step("Move to the model's successor before its end-of-life date")
+                    .at(lines.at(name, m.start())),
+            );
+        }
+    }
+    out
+}
+
+fn fix_for(cause: Cause) -> String {
+    match cause {
+        Cause::ArnAccountField => "Foundation-model ARNs have an empty account (`::`); profile, provisioned, custom and imported ARNs need the account id".into(),
+        Cause::ArnInvalidRegion => "Use a region that offers Bedrock in the ARN's partition".into(),
+        Cause::ArnWrongService => "Bedrock ARNs use the service `bedrock` (for runtime calls too)".into(),
+        Cause::ArnUnknownResourceType => "Use `foundation-model/MODEL_ID` or `inference-profile/PROFILE_ID`".into(),
+        Cause::ArnGeographyMismatch => "Use the profile of the region's geography (`us.`, `eu.`, `apac.`, …) or `global.`".into(),
+        Cause::ArnWildcard => "List the exact ARNs unless the wildcard is intended".into(),
+        _ => "Write the ARN as `arn:aws:bedrock:REGION::foundation-model/MODEL_ID`".into(),
+    }
+}
+
+/// A path to lint that does not exist or cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{path}`: {reason}")]
+pub struct LintError {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Whether lint reads this file (by extension, or `.env`-style names).
+fn wanted(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.starts_with(".env")
+        || name == "Dockerfile"
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// Lints `paths` (files or directories) in parallel.
+pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintError> {
+    for p in paths {
+        if !p.exists() {
+            return Err(LintError {
+                path: p.display().to_string(),
+                reason: "no such file or directory".into(),
+            });
+        }
+    }
+    let findings = Mutex::new(Vec::new());
+    let scanned = std::sync::atomic::AtomicUsize::new(0);
+    let mut builder = ignore::WalkBuilder::new(&paths[0]);
+    for p in &paths[1..] {
+        builder.add(p);
+    }
+    builder
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let Ok(entry) = entry else {
+                return ignore::WalkState::Continue;
+            };
+            let path = entry.path();
+            let explicit = entry.depth() == 0;
+            if !entry.file_type().is_some_and(|t| t.is_file()) || (!explicit && !wanted(path)) {
+                return ignore::WalkState::Continue;
+            }
+            let Ok(bytes) = std::fs::read(path) else {
+                return ignore::WalkState::Continue;
+            };
+            scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if bytes.len() > 64 * 1024 * 1024 || memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+            {
+                return ignore::WalkState::Continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let found = lint_text(&path.display().to_string(), &text, kb);
+            if !found.is_empty() {
+                findings
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(found);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut findings = findings
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    findings.sort_by(|a, b| a.location.cmp(&b.location).then(a.code.cmp(&b.code)));
+    findings.dedup_by(|a, b| a.location == b.location && a.code == b.code && a.title == b.title);
+    let findings: Vec<Finding> = findings.into_iter().map(Finding::finish).collect();
+    Ok(LintReport {
+        schema_version: 1,
+        knowledge_base: KnowledgeInfo {
+            date: kb.date.clone(),
+            source: kb.source.clone(),
+        },
+        files_scanned: scanned.into_inner(),
+        summary: Summary::of(&findings),
+        findings,
+    })
+}
+
+/// The embedded knowledge base, for callers that do not bring their own.
+pub fn default_knowledge() -> &'static Knowledge {
+    knowledge::embedded()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(Code, usize, usize)> {
+        lint_text("f.ts", text, knowledge::embedded())
+            .into_iter()
+            .map(|f| {
+                let l = f.location.unwrap();
+                (f.code, l.line, l.column)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn positions_are_one_based_lines_and_character_columns() {
+        let text = "const a = 1;\n  // é\n  \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"\n";
+        assert_eq!(codes(text), vec![(Code::BD304, 3, 4)]);
+    }
+
+    #[test]
+    fn region_not_called_by_the_file() {
+        let text = r#"const url = "https://bedrock-runtime.ap-southeast-1.amazonaws.com";
+const arn = "arn:aws:bedrock:ap-southeast-2::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";"#;
+        assert_eq!(codes(text), vec![(Code::BD309, 2, 14)]);
+    }
+
+    #[test]
+    fn profile_without_foundation_model_arns() {
+        let text = r#"resources = ["arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+  "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"]
+region = "us-east-1""#;
+        let f = lint_text("main.tf", text, knowledge::embedded());
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].code, Code::BD310);
+        assert!(
+            f[0].remediation[0].contains(
+                "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"
+            )
+        );
+        assert!(f[0].remediation[0].contains("us-west-2"));
+        assert!(!f[0].remediation[0].contains("us-east-1::"));
+    }
+
+    #[test]
+    fn bare_profile_only_model_ids() {
+        let text = "MODEL_ID = \"anthropic.claude-3-7-sonnet-20250219-v1:0\"\nOK = \"us.anthropic.claude-3-7-sonnet-20250219-v1:0\"\n";
+        assert_eq!(codes(text), vec![(Code::BD312, 1, 13)]);
+    }
+
+    #[test]
+    fn legacy_models_from_the_knowledge_base() {
+        let mut kb = knowledge::embedded().clone();
+        kb.regions.get_mut("us-east-1").unwrap().models.insert(
+            "anthropic.claude-v2:1".into(),
+            knowledge::ModelFacts {
+                inference_types: vec!["ON_DEMAND".into()],
+                lifecycle: Some("LEGACY".into()),
+                end_of_life_time: Some("2026-01-01T00:00:00Z".into()),
+            },
+        );
+        let f = lint_text("a.py", "model = 'anthropic.claude-v2:1'", &kb);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].code, f[0].cause), (Code::BD313, Cause::ModelEolLegacy));
+    }
+
+    #[test]
+    fn clean_text_and_lookalikes_give_nothing() {
+        assert!(
+            codes("see https://www.amazon.com/ and amazon.titan is nice\nconst r = 'us-east-1';").is_empty()
+        );
+        assert!(codes("arn = \"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"\nregion = 'us-east-1'").is_empty());
+        assert!(codes("nothing to see").is_empty());
+    }
+}
