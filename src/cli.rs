@@ -34,6 +34,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// Check ARNs, model IDs and profile IDs in code and infrastructure files (offline).
     Lint(LintArgs),
+    /// Write a commented starter bedrock-doctor.toml (optionally filled from a scan of the code).
+    Init(InitArgs),
     /// Show or rebuild the embedded knowledge base that `lint` checks against.
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
@@ -219,9 +221,28 @@ pub struct LintArgs {
     /// Files or directories to scan (default: the current directory); `.gitignore` is honoured.
     pub paths: Vec<PathBuf>,
 
+    /// Use this knowledge base (from `bedrock-doctor knowledge import`) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub knowledge: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Fill regions, models and granted ARNs from what these files or directories mention.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub from_lint: Vec<PathBuf>,
+
+    /// Where to write (default: ./bedrock-doctor.toml; `-` prints it).
+    #[arg(long, value_name = "FILE", default_value = "bedrock-doctor.toml")]
+    pub output: String,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -177,6 +177,23 @@ pub fn parse(input: &str) -> Result<ModelRef, IdentError> {
     ))
 }
 
+/// The geography prefix of the system profiles callable from `region`.
+pub fn geo_for_region(region: &str) -> &'static str {
+    if region.starts_with("us-gov-") {
+        "us-gov"
+    } else if region.starts_with("us-") {
+        "us"
+    } else if region.starts_with("eu-") {
+        "eu"
+    } else if region.starts_with("ap-") {
+        "apac"
+    } else if region.starts_with("ca-") {
+        "ca"
+    } else {
+        "global"
+    }
+}
+
 /// Whether a system profile of geography `geo` is meant to be called from `region`.
 pub fn geo_serves_region(geo: &str, region: &str) -> bool {
     match geo {

@@ -267,7 +267,15 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             .split_once('.')
             .is_some_and(|(g, rest)| crate::ident::PROFILE_GEOS.contains(&g) && rest.contains('.'));
         if !is_profile && kb.profile_only(id) {
-            let profiles = kb.profiles_for(id);
+            // The profiles of the geographies this file calls, else what the knowledge base knows.
+            let mut profiles: Vec<String> = used
+                .iter()
+                .map(|r| format!("{}.{id}", crate::ident::geo_for_region(r)))
+                .collect();
+            profiles.dedup();
+            if profiles.is_empty() {
+                profiles = kb.profiles_for(id);
+            }
             out.push(
                 Finding::new(Code::BD312, Status::Fail, Cause::NeedsInferenceProfile, format!("`{id}` is invoked by its bare ID, but it is offered only through inference profiles"))
                     .check("lint")
@@ -325,8 +333,9 @@ fn wanted(path: &Path) -> bool {
             .is_some_and(|e| EXTENSIONS.contains(&e))
 }
 
-/// Lints `paths` (files or directories) in parallel.
-pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintError> {
+/// Walks `paths` in parallel (gitignore-aware) and calls `visit(name, text)` for every file
+/// lint reads; returns how many files were read.
+fn walk(paths: &[PathBuf], visit: impl Fn(&str, &str) + Sync) -> Result<usize, LintError> {
     for p in paths {
         if !p.exists() {
             return Err(LintError {
@@ -335,7 +344,6 @@ pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintE
             });
         }
     }
-    let findings = Mutex::new(Vec::new());
     let scanned = std::sync::atomic::AtomicUsize::new(0);
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for p in &paths[1..] {
@@ -365,17 +373,77 @@ pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintE
             {
                 return ignore::WalkState::Continue;
             }
-            let text = String::from_utf8_lossy(&bytes);
-            let found = lint_text(&path.display().to_string(), &text, kb);
-            if !found.is_empty() {
-                findings
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(found);
-            }
+            visit(&path.display().to_string(), &String::from_utf8_lossy(&bytes));
             ignore::WalkState::Continue
         })
     });
+    Ok(scanned.into_inner())
+}
+
+/// What a tree mentions: regions called, models named, ARNs granted (for `init --from-lint`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub regions: BTreeSet<String>,
+    pub models: BTreeSet<String>,
+    pub arns: BTreeSet<String>,
+}
+
+/// Collects the regions, models and ARNs of one text.
+pub fn inventory_text(text: &str, inv: &mut Inventory) {
+    if PREFILTER.find(text).is_none() {
+        return;
+    }
+    let arns: Vec<(usize, usize)> = ARN.find_iter(text).map(|m| (m.start(), m.end())).collect();
+    let in_arn = |pos: usize| arns.iter().any(|(s, e)| pos >= *s && pos < *e);
+    for m in ARN.find_iter(text) {
+        inv.arns
+            .insert(m.as_str().trim_end_matches(['.', ';']).to_string());
+    }
+    for c in ENDPOINT.captures_iter(text) {
+        inv.regions.insert(c[1].to_string());
+    }
+    for m in REGION.find_iter(text).filter(|m| !in_arn(m.start())) {
+        if crate::regions::lookup(m.as_str()).is_some_and(|r| r.bedrock) {
+            inv.regions.insert(m.as_str().to_string());
+        }
+    }
+    for c in MODEL.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if !in_arn(m.start()) && !text[m.end()..].starts_with(".amazonaws") {
+            inv.models
+                .insert(m.as_str().trim_end_matches(['.', '-']).to_string());
+        }
+    }
+}
+
+/// Collects the inventory of `paths`.
+pub fn inventory_paths(paths: &[PathBuf]) -> Result<Inventory, LintError> {
+    let inv = Mutex::new(Inventory::default());
+    walk(paths, |_, text| {
+        let mut mine = Inventory::default();
+        inventory_text(text, &mut mine);
+        let mut all = inv.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.regions.extend(mine.regions);
+        all.models.extend(mine.models);
+        all.arns.extend(mine.arns);
+    })?;
+    Ok(inv
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// Lints `paths` (files or directories) in parallel.
+pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintError> {
+    let findings = Mutex::new(Vec::new());
+    let scanned = walk(paths, |name, text| {
+        let found = lint_text(name, text, kb);
+        if !found.is_empty() {
+            findings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(found);
+        }
+    })?;
     let mut findings = findings
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -388,7 +456,7 @@ pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintE
             date: kb.date.clone(),
             source: kb.source.clone(),
         },
-        files_scanned: scanned.into_inner(),
+        files_scanned: scanned,
         summary: Summary::of(&findings),
         findings,
     })

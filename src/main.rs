@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use bedrock_doctor::aws::setup::AwsSetup;
 use bedrock_doctor::checks::{self, Check};
 use bedrock_doctor::cli::{
-    CheckArgs, Cli, Command, InvokeArgs, KnowledgeCommand, LintArgs, ModelsArgs, TriageArgs,
+    CheckArgs, Cli, Command, InitArgs, InvokeArgs, KnowledgeCommand, LintArgs, ModelsArgs, TriageArgs,
 };
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Invoke(args) => invoke(args),
         Command::Models(args) => models(args),
         Command::Lint(args) => lint(args),
+        Command::Init(args) => init(args),
         Command::Knowledge(cmd) => knowledge(cmd),
         Command::ListChecks { format } => {
             let rows: Vec<_> = checks::ALL
@@ -457,14 +458,71 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     } else {
         args.paths.clone()
     };
-    let report = bedrock_doctor::lint::lint_paths(&paths, bedrock_doctor::lint::default_knowledge())
-        .map_err(|e| UsageError(e.to_string()))?;
+    let loaded;
+    let kb = match &args.knowledge {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read the knowledge base `{}`: {e}",
+                    path.display()
+                ))
+            })?;
+            loaded = serde_json::from_str::<bedrock_doctor::knowledge::Knowledge>(&text).map_err(|e| {
+                UsageError(format!(
+                    "{}:{}:{}: not a knowledge base: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            &loaded
+        }
+        None => bedrock_doctor::lint::default_knowledge(),
+    };
+    let report = bedrock_doctor::lint::lint_paths(&paths, kb).map_err(|e| UsageError(e.to_string()))?;
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         Format::Table => render::lint_text(&report, style_for_stdout()),
     };
     print(&text)?;
     Ok(report.exit_code())
+}
+
+/// `init`: write a starter configuration.
+fn init(args: InitArgs) -> anyhow::Result<u8> {
+    let (regions, models, arns) = if args.from_lint.is_empty() {
+        (vec![], vec![], vec![])
+    } else {
+        let inv =
+            bedrock_doctor::lint::inventory_paths(&args.from_lint).map_err(|e| UsageError(e.to_string()))?;
+        (
+            inv.regions.into_iter().collect(),
+            inv.models.into_iter().collect(),
+            inv.arns.into_iter().collect(),
+        )
+    };
+    let text = config::starter(&regions, &models, &arns);
+    if args.output == "-" {
+        print(&text)?;
+        return Ok(0);
+    }
+    let path = std::path::Path::new(&args.output);
+    if path.exists() && !args.force {
+        return Err(UsageError(format!(
+            "`{}` exists; pass --force to overwrite it",
+            path.display()
+        ))
+        .into());
+    }
+    std::fs::write(path, &text).with_context(|| format!("writing `{}`", path.display()))?;
+    eprintln!(
+        "wrote {} ({} regions, {} models, {} granted ARNs); edit it, then run `bedrock-doctor check`",
+        path.display(),
+        regions.len(),
+        models.len(),
+        arns.len()
+    );
+    Ok(0)
 }
 
 /// `knowledge show` / `knowledge import`.

@@ -514,9 +514,10 @@ pub fn lint_text(r: &crate::lint::LintReport, style: Style) -> String {
     }
     let s = &r.summary;
     out.push_str(&format!(
-        "{}{} files scanned · {} fail, {} warn · knowledge base of {}\n",
+        "{}{} file{} scanned · {} fail, {} warn · knowledge base of {}\n",
         if r.findings.is_empty() { "" } else { "\n" },
         r.files_scanned,
+        if r.files_scanned == 1 { "" } else { "s" },
         s.fail,
         s.warn,
         r.knowledge_base.date

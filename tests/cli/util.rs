@@ -89,6 +89,12 @@ impl TestCommand {
         self
     }
 
+    /// Runs the binary in `dir`.
+    pub fn current_dir(mut self, dir: &std::path::Path) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     /// Text to feed on standard input.
     pub fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.to_string());

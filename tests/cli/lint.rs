@@ -1,0 +1,347 @@
+//! `lint`, `init`, `knowledge` and `bedrock-doctor.toml` from the user's side.
+
+use crate::fake_aws::{FakeAws, Fault, Match, model_summary};
+use crate::util::{ReportExt, TestCommand};
+use bedrock_doctor::codes::Code;
+use bedrock_doctor::report::{Cause, Status};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lint")
+        .join(name)
+}
+
+fn json(out: &crate::util::Output) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", out.stdout, out.stderr))
+}
+
+/// The seed's Amplify backend: exactly these findings, at these positions.
+#[test]
+fn seed_backend_gives_exactly_the_expected_findings() {
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([fixture("seed")])
+        .run();
+    out.assert_code(1);
+    let v = json(&out);
+    let got: Vec<(String, String, String, u64, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["cause"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("BD304", "arn_account_field", "fail", 50, 8),
+        ("BD309", "arn_region_mismatch", "warn", 51, 8),
+        ("BD312", "needs_inference_profile", "fail", 58, 31),
+        ("BD310", "arn_profile_destinations_missing", "fail", 62, 8),
+    ];
+    let want: Vec<(String, String, String, u64, u64)> = want
+        .iter()
+        .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c.to_string(), *d, *e))
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        v["findings"][0]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("amplify/backend.ts")
+    );
+    assert_eq!(
+        v["knowledge_base"]["date"],
+        bedrock_doctor::knowledge::embedded().date.as_str()
+    );
+    assert_eq!(v["files_scanned"], 1);
+    // The fixes name the exact ARNs.
+    assert!(
+        v["findings"][2]["remediation"][0]
+            .as_str()
+            .unwrap()
+            .contains("`apac.anthropic.claude-3-7-sonnet-20250219-v1:0`")
+    );
+    assert!(v["findings"][3]["remediation"][0].as_str().unwrap().contains(
+        "arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0"
+    ));
+    // The table says the same, compiler style, and the knowledge base date.
+    let table = TestCommand::new().args(["lint"]).args([fixture("seed")]).run();
+    assert!(
+        table.stdout.contains("amplify/backend.ts:50:8"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("knowledge base of "), "{}", table.stdout);
+}
+
+#[test]
+fn clean_tree_exits_zero_and_missing_path_exits_two() {
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([fixture("clean")])
+        .run();
+    out.assert_code(0);
+    let v = json(&out);
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["files_scanned"], 2, "the .env file is read too");
+    let missing = TestCommand::new().args(["lint", "/nonexistent/tree"]).run();
+    missing.assert_code(2);
+    assert!(
+        missing
+            .stderr
+            .contains("`/nonexistent/tree`: no such file or directory"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn gitignored_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir(dir.path().join("generated")).unwrap();
+    let bad = "\"arn:aws:bedrock:us-east-1:123456789012:foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"";
+    std::fs::write(dir.path().join("generated/policy.json"), bad).unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([dir.path()])
+        .run();
+    out.assert_code(0);
+    std::fs::write(dir.path().join("policy.json"), bad).unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([dir.path()])
+        .run();
+    out.assert_code(1);
+    assert_eq!(json(&out)["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn refreshed_knowledge_from_a_live_listing_drives_lint() {
+    let aws = FakeAws::start();
+    aws.catalogue(
+        "eu-west-3",
+        vec![model_summary(
+            "eu-west-3",
+            "mistral.mistral-large-2402-v1:0",
+            "Mistral AI",
+            &["ON_DEMAND"],
+        )],
+    );
+    let listing = TestCommand::new()
+        .fake_aws(&aws)
+        .args(["models", "--format", "json", "--region", "us-east-1,eu-west-3"])
+        .run();
+    listing.assert_code(0);
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models.json");
+    std::fs::write(&models, &listing.stdout).unwrap();
+    let kb = TestCommand::new()
+        .args(["knowledge", "import", "--date", "2026-11-24"])
+        .args([&models])
+        .run();
+    kb.assert_code(0);
+    let kb_path = dir.path().join("kb.json");
+    std::fs::write(&kb_path, &kb.stdout).unwrap();
+    let code = dir.path().join("policy.json");
+    std::fs::write(&code, r#"{"Resource": ["arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"], "region": "eu-west-3"}"#).unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([&kb_path, &code])
+        .run();
+    out.assert_code(1);
+    let v = json(&out);
+    assert_eq!(v["findings"][0]["code"], "BD307");
+    assert_eq!(v["knowledge_base"]["date"], "2026-11-24");
+    let bad = TestCommand::new()
+        .args(["knowledge", "import"])
+        .args([&code])
+        .run();
+    bad.assert_code(2);
+}
+
+#[test]
+fn init_writes_a_starter_from_the_code_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("bedrock-doctor.toml");
+    let out = TestCommand::new()
+        .args(["init", "--output"])
+        .args([&out_path])
+        .args(["--from-lint"])
+        .args([fixture("seed")])
+        .run();
+    out.assert_code(0);
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let (config, _) = bedrock_doctor::config::parse("starter", &text).unwrap();
+    let regions: Vec<&str> = config.regions.iter().map(|r| r.get_ref().as_str()).collect();
+    assert_eq!(regions, ["ap-northeast-1", "ap-southeast-1"]);
+    assert!(
+        config
+            .models
+            .iter()
+            .any(|m| m.get_ref() == "anthropic.claude-3-5-sonnet-20240620-v1:0")
+    );
+    assert_eq!(config.granted_arns.len(), 4);
+    let again = TestCommand::new()
+        .args(["init", "--output"])
+        .args([&out_path])
+        .run();
+    again.assert_code(2);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+}
+
+fn write_config(dir: &std::path::Path, text: &str) -> PathBuf {
+    let p = dir.join("bedrock-doctor.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const CLAUDE: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+/// The seed with a configuration: primary ap-southeast-1, fallback ap-northeast-1; the policy
+/// grants only the primary, and the fallback's IAM denies the call.
+#[test]
+fn config_with_a_broken_fallback() {
+    let aws = FakeAws::start();
+    aws.fault(
+        Match::op("Converse").region("ap-northeast-1"),
+        Fault::error(403, "AccessDeniedException", &format!("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:ap-northeast-1::foundation-model/{CLAUDE} because no identity-based policy allows the bedrock:InvokeModel action")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "regions = [\"ap-southeast-1\", \"ap-northeast-1\"]\nmodels = [\"{CLAUDE}\"]\ngranted_arns = [\n  \"arn:aws:bedrock:ap-southeast-1::foundation-model/{CLAUDE}\",\n]\n"
+        ),
+    );
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args(["check", "--format", "json", "--config"])
+        .args([&cfg])
+        .run();
+    out.assert_code(1);
+    let r = out.report();
+    assert_eq!(
+        r.regions.iter().map(|x| x.region.as_str()).collect::<Vec<_>>(),
+        ["ap-southeast-1", "ap-northeast-1"]
+    );
+    // The runtime says the fallback is broken…
+    let probe = r
+        .findings
+        .iter()
+        .find(|f| f.check == "probe" && f.region.as_deref() == Some("ap-northeast-1"))
+        .unwrap();
+    assert_eq!((probe.code, probe.status), (Code::BD401, Status::Fail));
+    assert!(
+        probe.title.starts_with("fallback ap-northeast-1 cannot serve"),
+        "{}",
+        probe.title
+    );
+    // …and the configuration says why: the fallback is not granted, with the ARN to add.
+    let missing = r.finding_in(Code::BD311, "ap-northeast-1");
+    assert_eq!(
+        (missing.status, missing.cause),
+        (Status::Fail, Cause::ArnGrantMissing)
+    );
+    assert!(
+        missing.title.starts_with("fallback region ap-northeast-1"),
+        "{}",
+        missing.title
+    );
+    assert!(missing.remediation[0].contains(&format!(
+        "`arn:aws:bedrock:ap-northeast-1::foundation-model/{CLAUDE}`"
+    )));
+    // The granted ARN itself is valid, and points at its line in the file.
+    let ok = r.finding(Code::BD300);
+    let loc = ok.location.as_ref().unwrap();
+    assert_eq!((loc.line, loc.column), (4, 3));
+    assert!(loc.file.ends_with("bedrock-doctor.toml"));
+}
+
+#[test]
+fn config_is_found_in_the_working_directory_and_flags_override_it() {
+    let aws = FakeAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "regions = [\"eu-west-1\"]\n[probe]\nenabled = false\n[severity]\nBD107 = \"error\"\n",
+    );
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--model", CLAUDE])
+        .run();
+    // BD107 (endpoint override, a warning) was re-levelled to an error by the file.
+    out.assert_code(1);
+    let r = out.report();
+    assert_eq!(r.regions[0].region, "eu-west-1");
+    assert_eq!(r.finding(Code::BD107).status, Status::Fail);
+    assert_eq!(
+        r.findings.iter().find(|f| f.check == "probe").unwrap().code,
+        Code::BD412
+    );
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--region", "us-west-2"])
+        .run();
+    assert_eq!(out.report().regions[0].region, "us-west-2");
+}
+
+#[test]
+fn bad_config_is_a_located_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "regions = [\"us-east-1\"]\nmodles = [\"x\"]\n");
+    let out = TestCommand::new().args(["check", "--config"]).args([&cfg]).run();
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("bedrock-doctor.toml:2:1: unknown field `modles`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("did you mean `models`?"), "{}", out.stderr);
+    let out = TestCommand::new()
+        .args(["check", "--config", "/nonexistent/bedrock-doctor.toml"])
+        .run();
+    out.assert_code(2);
+}
+
+#[test]
+fn invalid_granted_arns_are_findings_at_their_line() {
+    let aws = FakeAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &format!(
+            "regions = [\"us-east-1\"]\nmodels = [\"{CLAUDE}\"]\ngranted_arns = [\n  \"arn:aws:bedrock:us-east-1::foundation-model/{CLAUDE}\",\n  \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/{CLAUDE}\",\n  \"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-nonexistent-v9:0\",\n]\n[probe]\nenabled = false\n"
+        ),
+    );
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args(["check", "--format", "json", "--config"])
+        .args([&cfg])
+        .run();
+    out.assert_code(1);
+    let r = out.report();
+    let account = r.finding(Code::BD304);
+    assert_eq!(account.location.as_ref().unwrap().line, 5);
+    let absent = r.finding(Code::BD307);
+    assert_eq!(
+        (absent.status, absent.location.as_ref().unwrap().line),
+        (Status::Fail, 6)
+    );
+    assert!(
+        r.findings.iter().all(|f| f.code != Code::BD311),
+        "us-east-1 is covered"
+    );
+}
