@@ -116,6 +116,8 @@ codes! {
     BD311 => ("granted-region-missing", "arns", Error, "A region the app uses has no granted ARN for the model"),
     BD312 => ("model-id-needs-profile", "lint", Error, "The code invokes a bare model ID that needs an inference profile"),
     BD313 => ("model-legacy-in-code", "lint", Warning, "The code uses a model that is Legacy or past its end of life"),
+    BD314 => ("provisioned-only-model-id", "lint", Error, "The code invokes a context-length variant that exists only for Provisioned Throughput"),
+    BD315 => ("profile-id-geography-mismatch", "lint", Error, "The code uses a profile of a geography none of its regions belongs to"),
     BD400 => ("probe-succeeded", "probe", Info, "A real minimal call to the model succeeded"),
     BD401 => ("invoke-denied-by-iam", "probe", Error, "An IAM policy does not allow invoking the model"),
     BD402 => ("invoke-denied-by-scp", "probe", Error, "An organization policy (SCP) denies invoking the model"),

@@ -177,6 +177,19 @@ pub fn parse(input: &str) -> Result<ModelRef, IdentError> {
     ))
 }
 
+/// Context-length variants (`amazon.titan-text-express-v1:0:8k`, `anthropic.claude-v2:1:200k`)
+/// exist only for Provisioned Throughput.
+pub fn is_provisioned_only(id: &str) -> bool {
+    let mut parts = id.rsplit(':');
+    let last = parts.next().unwrap_or_default();
+    let version = parts.next();
+    parts.next().is_some()
+        && version.is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        && last.len() > 1
+        && last.ends_with('k')
+        && last[..last.len() - 1].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The geography prefix of the system profiles callable from `region`.
 pub fn geo_for_region(region: &str) -> &'static str {
     if region.starts_with("us-gov-") {
@@ -272,6 +285,19 @@ mod tests {
             let e = parse(bad).unwrap_err();
             assert!(e.reason.contains(why), "{bad}: {}", e.reason);
         }
+    }
+
+    #[test]
+    fn provisioned_only_variants() {
+        assert!(is_provisioned_only("amazon.titan-text-express-v1:0:8k"));
+        assert!(is_provisioned_only("anthropic.claude-v2:1:200k"));
+        assert!(!is_provisioned_only("anthropic.claude-v2:1"));
+        assert!(!is_provisioned_only("anthropic.claude-3-5-sonnet-20240620-v1:0"));
+        assert!(!is_provisioned_only("x:y:zk"));
+        assert!(matches!(
+            parse("amazon.titan-text-express-v1:0:8k").unwrap(),
+            ModelRef::Foundation { .. }
+        ));
     }
 
     #[test]

@@ -284,6 +284,28 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                     .at(loc),
             );
         }
+        if !is_profile && crate::ident::is_provisioned_only(id) {
+            out.push(
+                Finding::new(Code::BD314, Status::Fail, Cause::InvalidModelId, format!("`{id}` is a context-length variant: it exists only for Provisioned Throughput"))
+                    .check("lint")
+                    .detail("On-demand calls by this id fail with a validation error; only the ARN of a provisioned model built from it can be invoked.")
+                    .step(format!("Use the on-demand id without the context suffix (`{}`), or invoke your Provisioned Throughput ARN", id.rsplit_once(':').map_or(id, |(a, _)| a)))
+                    .at(lines.at(name, m.start())),
+            );
+        }
+        if is_profile
+            && let Some((geo, _)) = id.split_once('.')
+            && !used.is_empty()
+            && !used.iter().any(|r| crate::ident::geo_serves_region(geo, r))
+        {
+            out.push(
+                Finding::new(Code::BD315, Status::Fail, Cause::ModelNotInRegion, format!("`{id}` is a `{geo}.` profile, but the file calls {}", used.iter().cloned().collect::<Vec<_>>().join(", ")))
+                    .check("lint")
+                    .detail("A system profile can be called only from regions of its geography; from elsewhere the runtime answers \"The provided model identifier is invalid\".")
+                    .step(format!("Use `{}.{}` (the geography of the regions called) or a `global.` profile", crate::ident::geo_for_region(used.iter().next().map_or("", String::as_str)), id.split_once('.').map_or(id, |(_, r)| r)))
+                    .at(lines.at(name, m.start())),
+            );
+        }
         let model = if is_profile {
             id.split_once('.').map_or(id, |(_, r)| r)
         } else {
@@ -531,6 +553,12 @@ region = "us-east-1""#;
         let f = lint_text("a.py", "model = 'anthropic.claude-v2:1'", &kb);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].code, f[0].cause), (Code::BD313, Cause::ModelEolLegacy));
+    }
+
+    #[test]
+    fn provisioned_variants_and_foreign_profiles() {
+        let text = "region = \"us-east-1\"\nm1 = \"amazon.titan-text-express-v1:0:8k\"\nm2 = \"eu.amazon.nova-pro-v1:0\"\nm3 = \"us.amazon.nova-pro-v1:0\"\n";
+        assert_eq!(codes(text), vec![(Code::BD314, 2, 7), (Code::BD315, 3, 7)]);
     }
 
     #[test]
