@@ -2,7 +2,7 @@
 //!
 //! [`Settings`]: crate::context::Settings
 
-use crate::render::Format;
+use crate::render::{Format, ReportFormat};
 use clap::{ArgAction, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -16,8 +16,66 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// When to colour the output: auto (a terminal, without NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub color: Color,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--fail-on`: the lowest level of finding that fails the run (exit 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOnArg {
+    /// `fail` findings.
+    Error,
+    /// `fail` and `warn` findings.
+    Warning,
+    /// `fail`, `warn` and `inconclusive` findings.
+    Inconclusive,
+    /// None: exit 0 unless the run could not complete.
+    Never,
+}
+
+impl From<FailOnArg> for crate::report::FailOn {
+    fn from(f: FailOnArg) -> Self {
+        match f {
+            FailOnArg::Error => Self::Error,
+            FailOnArg::Warning => Self::Warning,
+            FailOnArg::Inconclusive => Self::Inconclusive,
+            FailOnArg::Never => Self::Never,
+        }
+    }
+}
+
+/// Where reports go: the format on stdout, plus `--output FORMAT=PATH` files.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+
+    /// Also write the report in FORMAT to PATH (repeatable), e.g. `--output json=report.json
+    /// --output junit=junit.xml`; a bare PATH writes the --format report there instead of stdout.
+    #[arg(long, value_name = "[FORMAT=]PATH")]
+    pub output: Vec<String>,
+
+    /// Exit 1 when a finding at or above this level exists (suppressed findings excepted).
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOnArg,
+
+    /// Replace account ids, principal names, access key ids and IP addresses with stable
+    /// pseudonyms in every format (request ids, regions and model ids are kept).
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +97,13 @@ pub enum Command {
     /// Show or rebuild the embedded knowledge base that `lint` checks against.
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from the same definition as --help.
+    Man,
     /// List the checks with their ids, dependencies and codes.
     ListChecks {
         /// Output format.
@@ -80,13 +145,8 @@ pub struct CheckArgs {
     #[arg(long = "model", value_name = "ID")]
     pub models: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Bound on the whole run in seconds; checks still running then are reported as cut off
     /// (exit code 3).
@@ -225,9 +285,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE")]
     pub knowledge: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, clap::Args)]

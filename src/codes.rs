@@ -140,6 +140,7 @@ codes! {
     BD900 => ("not-checked", ANY_CHECK, Info, "Not checked because a prerequisite failed or was not requested"),
     BD901 => ("check-crashed", ANY_CHECK, Error, "A check could not complete"),
     BD902 => ("run-timed-out", ANY_CHECK, Error, "The run hit its time bound before the check finished"),
+    BD903 => ("unused-suppression", ANY_CHECK, Warning, "A suppression in bedrock-doctor.toml matched no finding"),
 }
 
 impl fmt::Display for Code {

@@ -21,7 +21,23 @@ const TOP_KEYS: &[&str] = &[
     "probe",
     "checks",
     "severity",
+    "suppress",
 ];
+
+/// A `[[suppress]]` entry: mutes matching findings, with a reason and an optional expiry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    pub code: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    pub reason: String,
+    /// `YYYY-MM-DD`: the last day it mutes.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +90,8 @@ pub struct Config {
     pub checks: ChecksConfig,
     #[serde(default)]
     pub severity: BTreeMap<String, Spanned<Level>>,
+    #[serde(default)]
+    pub suppress: Vec<Spanned<Suppression>>,
 }
 
 /// A loaded configuration with where it came from, for locating findings.
@@ -197,6 +215,32 @@ pub fn parse(file: &str, text: &str) -> Result<(Config, BTreeMap<Code, Level>), 
             return Err(at(offset, format!("unknown check `{id}` in [checks]{hint}")));
         }
     }
+    for sup in &config.suppress {
+        let entry = sup.get_ref();
+        if entry.code.parse::<Code>().is_err() {
+            return Err(at(
+                sup.span().start,
+                format!(
+                    "unknown code `{}` in [[suppress]]; `bedrock-doctor explain --list` lists them",
+                    entry.code
+                ),
+            ));
+        }
+        if entry.reason.trim().is_empty() {
+            return Err(at(
+                sup.span().start,
+                "a [[suppress]] entry needs a non-empty `reason`".into(),
+            ));
+        }
+        if let Some(e) = &entry.expires
+            && expiry_day(e).is_none()
+        {
+            return Err(at(
+                sup.span().start,
+                format!("`expires = \"{e}\"` in [[suppress]] is not a date (YYYY-MM-DD)"),
+            ));
+        }
+    }
     let mut severity = BTreeMap::new();
     for (key, level) in &config.severity {
         let Ok(code) = key.parse::<Code>() else {
@@ -220,6 +264,87 @@ pub fn discover(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> 
             if p.is_file() { load(p).map(Some) } else { Ok(None) }
         }
     }
+}
+
+/// `YYYY-MM-DD` as days since the epoch.
+fn expiry_day(s: &str) -> Option<i64> {
+    if s.len() != 10 {
+        return None;
+    }
+    aws_smithy_types::DateTime::from_str(
+        &format!("{s}T00:00:00Z"),
+        aws_smithy_types::date_time::Format::DateTime,
+    )
+    .ok()
+    .map(|d| d.secs().div_euclid(86_400))
+}
+
+/// Mutes findings matched by a suppression that has not expired; notes expired ones on the
+/// findings they would have muted; and returns a warning (BD903) for every suppression that
+/// matched nothing. `today` is days since the epoch.
+pub fn apply_suppressions(
+    findings: &mut [crate::report::Finding],
+    loaded: &Loaded,
+    today: i64,
+) -> Vec<crate::report::Finding> {
+    use crate::report::{Cause, Finding, Status, Suppressed};
+    let mut used = vec![false; loaded.config.suppress.len()];
+    for f in findings.iter_mut() {
+        for (i, sup) in loaded.config.suppress.iter().enumerate() {
+            let s = sup.get_ref();
+            let matches = s.code.parse::<Code>().is_ok_and(|c| c == f.code)
+                && s.region.as_deref().is_none_or(|r| f.region.as_deref() == Some(r))
+                && s.model.as_deref().is_none_or(|m| f.model.as_deref() == Some(m));
+            if !matches {
+                continue;
+            }
+            used[i] = true;
+            let expired = s
+                .expires
+                .as_deref()
+                .and_then(expiry_day)
+                .is_some_and(|d| today > d);
+            if expired {
+                f.detail = format!(
+                    "{} A suppression for {} (\"{}\") expired on {}: the finding counts again.",
+                    f.detail,
+                    f.code,
+                    s.reason,
+                    s.expires.as_deref().unwrap_or_default()
+                )
+                .trim()
+                .to_string();
+            } else {
+                f.suppressed = Some(Suppressed {
+                    reason: s.reason.clone(),
+                    expires: s.expires.clone(),
+                });
+            }
+            break;
+        }
+    }
+    loaded
+        .config
+        .suppress
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|(sup, _)| {
+            let s = sup.get_ref();
+            Finding::new(Code::BD903, Status::Warn, Cause::Other, format!("the suppression of {} matched no finding", s.code))
+                .check("config")
+                .detail(format!(
+                    "`[[suppress]]` code = \"{}\"{}{} (\"{}\") muted nothing in this run: the problem is gone, or the entry is wrong.",
+                    s.code,
+                    s.region.as_ref().map(|r| format!(", region = \"{r}\"")).unwrap_or_default(),
+                    s.model.as_ref().map(|m| format!(", model = \"{m}\"")).unwrap_or_default(),
+                    s.reason
+                ))
+                .step("Remove the entry, or fix its code, region or model")
+                .at(loaded.location(sup.span().start))
+                .finish()
+        })
+        .collect()
 }
 
 /// Re-levels findings as the configuration asks: `warning` turns a failure into a warning,
@@ -297,6 +422,14 @@ skip = []
 [severity]
 # Re-level a code: "error" fails the run, "warning" only warns.
 # BD308 = "error"   # wildcards in granted ARNs
+
+# Mute a known finding: still shown as suppressed, not counted by --fail-on.
+# [[suppress]]
+# code = "BD206"
+# region = "us-east-1"          # optional
+# model = "anthropic.claude-3-5-sonnet-20240620-v1:0"   # optional
+# reason = "agreement accepted centrally"
+# expires = "2027-01-31"        # optional: stops muting after this day
 "#,
         regions = list(regions, "[\"us-east-1\"]"),
         models = list(models, "[]"),
@@ -348,6 +481,19 @@ mod tests {
             ("[severity]\nBD308 = \"fatal\"\n", 2, 9, "unknown variant"),
             ("regions = \"us-east-1\"\n", 1, 11, "expected a sequence"),
             ("regions = [\n", 1, 12, "unclosed array"),
+            (
+                "[[suppress]]\ncode = \"BD999\"\nreason = \"x\"\n",
+                1,
+                1,
+                "unknown code `BD999` in [[suppress]]",
+            ),
+            ("[[suppress]]\ncode = \"BD308\"\n", 1, 1, "missing field `reason`"),
+            (
+                "[[suppress]]\ncode = \"BD308\"\nreason = \"x\"\nexpires = \"soon\"\n",
+                1,
+                1,
+                "not a date",
+            ),
         ];
         for (text, line, column, needle) in cases {
             let e = parse("bedrock-doctor.toml", text).unwrap_err();

@@ -17,6 +17,7 @@ pub mod invoke;
 pub mod knowledge;
 pub mod lint;
 pub mod listing;
+pub mod redact;
 pub mod regions;
 pub mod render;
 pub mod report;

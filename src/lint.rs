@@ -62,6 +62,32 @@ pub struct LintReport {
     pub summary: Summary,
 }
 
+impl From<&LintReport> for crate::report::Report {
+    /// A lint report in the shape of a check report, for the formats they share.
+    fn from(l: &LintReport) -> Self {
+        crate::report::Report {
+            schema_version: crate::report::SCHEMA_VERSION,
+            tool: crate::report::Tool::default(),
+            identity: None,
+            regions: vec![],
+            models: vec![],
+            generated_at: None,
+            checks: vec![crate::report::CheckSummary {
+                id: "lint".into(),
+                status: l.findings.iter().map(|f| f.status).max().unwrap_or(Status::Pass),
+                findings: l.findings.len(),
+                duration_ms: 0,
+                error: None,
+            }],
+            findings: l.findings.clone(),
+            summary: l.summary,
+            probes: None,
+            incomplete: false,
+            duration_ms: 0,
+        }
+    }
+}
+
 impl LintReport {
     /// 0 clean (warnings allowed), 1 a `fail` finding.
     pub fn exit_code(&self) -> u8 {

@@ -5,11 +5,12 @@ use anyhow::Context as _;
 use bedrock_doctor::aws::setup::AwsSetup;
 use bedrock_doctor::checks::{self, Check};
 use bedrock_doctor::cli::{
-    CheckArgs, Cli, Command, InitArgs, InvokeArgs, KnowledgeCommand, LintArgs, ModelsArgs, TriageArgs,
+    CheckArgs, Cli, Color, Command, InitArgs, InvokeArgs, KnowledgeCommand, LintArgs, ModelsArgs, ReportArgs,
+    TriageArgs,
 };
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
-use bedrock_doctor::render::{self, Format, Style};
+use bedrock_doctor::render::{self, Format, ReportFormat, Style};
 use bedrock_doctor::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
 use bedrock_doctor::{config, runner, secrets};
 use clap::Parser;
@@ -17,6 +18,9 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// `--color`, read by every renderer through [`style_for_stdout`].
+static COLOR: std::sync::OnceLock<Color> = std::sync::OnceLock::new();
 
 /// A usage or input problem: reported on stderr with exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    let _ = COLOR.set(cli.color);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -45,6 +50,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Invoke(args) => invoke(args),
         Command::Models(args) => models(args),
         Command::Lint(args) => lint(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "bedrock-doctor", &mut buf);
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf)?;
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
         Command::Init(args) => init(args),
         Command::Knowledge(cmd) => knowledge(cmd),
         Command::ListChecks { format } => {
@@ -152,27 +170,116 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         granted_arns,
         severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),
     };
-    if let Some(path) = args.output.as_ref().filter(|p| p.is_dir()) {
-        return Err(UsageError(format!("--output `{}` is a directory", path.display())).into());
+    let outputs = parse_outputs(&args.report)?;
+    let mut report = diagnose(settings, &selected)?;
+    if let Some(l) = &loaded {
+        let today = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0));
+        let unused = config::apply_suppressions(&mut report.findings, l, today);
+        report.findings.extend(unused);
+        locate_in_config(&mut report.findings, l);
+        report.summary = Summary::of(&report.findings);
     }
-    let report = diagnose(settings, &selected)?;
+    emit(&report, &args.report, &outputs)?;
+    Ok(report.exit_code_for(args.report.fail_on.into()))
+}
 
-    match &args.output {
-        Some(path) => {
-            let text = render::render(
-                args.format,
-                &report,
-                Style {
-                    color: false,
-                    width: None,
-                },
-            );
-            std::fs::write(path, text)
-                .with_context(|| format!("writing the report to `{}`", path.display()))?;
+/// Where each report goes: `(format, Some(path))` for files, `(format, None)` for stdout.
+type Outputs = Vec<(ReportFormat, Option<std::path::PathBuf>)>;
+
+/// `--format` and `--output [FORMAT=]PATH` resolved: a bare PATH takes the --format report off
+/// stdout (the older `--output FILE` form).
+fn parse_outputs(args: &ReportArgs) -> anyhow::Result<Outputs> {
+    let mut out: Outputs = Vec::new();
+    let mut stdout = true;
+    for o in &args.output {
+        match o.split_once('=').map(|(f, p)| (f.parse::<ReportFormat>(), p)) {
+            Some((Ok(f), p)) if !p.is_empty() => out.push((f, Some(p.into()))),
+            Some((Err(_), _)) if !o.contains('/') && !o.contains('.') => {
+                return Err(UsageError(format!(
+                    "--output `{o}`: unknown format; use table, json, markdown, sarif, junit or github"
+                ))
+                .into());
+            }
+            _ => {
+                out.push((args.format, Some(o.into())));
+                stdout = false;
+            }
         }
-        None => print(&render::render(args.format, &report, style_for_stdout()))?,
     }
-    Ok(report.exit_code())
+    for (_, p) in &out {
+        if let Some(p) = p.as_ref().filter(|p| p.is_dir()) {
+            return Err(UsageError(format!("--output `{}` is a directory", p.display())).into());
+        }
+    }
+    if stdout {
+        out.insert(0, (args.format, None));
+    }
+    Ok(out)
+}
+
+/// Writes the report in every requested format (redacted with --redact), and the Markdown
+/// summary to `$GITHUB_STEP_SUMMARY` when the github format runs inside GitHub Actions.
+fn emit(report: &Report, args: &ReportArgs, outputs: &Outputs) -> anyhow::Result<()> {
+    let redacted;
+    let report = if args.redact {
+        redacted = bedrock_doctor::redact::Redactor::default().report(report);
+        &redacted
+    } else {
+        report
+    };
+    for (format, path) in outputs {
+        match path {
+            None => print(&render::render_report(*format, report, style_for_stdout()))?,
+            Some(p) => {
+                let text = render::render_report(
+                    *format,
+                    report,
+                    Style {
+                        color: false,
+                        width: None,
+                    },
+                );
+                std::fs::write(p, text)
+                    .with_context(|| format!("writing the report to `{}`", p.display()))?;
+            }
+        }
+    }
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    if in_actions
+        && outputs.iter().any(|(f, _)| *f == ReportFormat::Github)
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .context("opening $GITHUB_STEP_SUMMARY")?;
+        file.write_all(render::markdown(report).as_bytes())
+            .context("writing $GITHUB_STEP_SUMMARY")?;
+    }
+    Ok(())
+}
+
+/// Points findings that have no location at the configuration entry of their model (or region),
+/// so SARIF and annotations land on the line that declares it.
+fn locate_in_config(findings: &mut [bedrock_doctor::report::Finding], l: &config::Loaded) {
+    for f in findings.iter_mut().filter(|f| f.location.is_none()) {
+        let entry = f
+            .model
+            .as_ref()
+            .and_then(|m| l.config.models.iter().find(|x| x.get_ref() == m))
+            .or_else(|| {
+                f.region
+                    .as_ref()
+                    .and_then(|r| l.config.regions.iter().find(|x| x.get_ref() == r))
+            });
+        if let Some(e) = entry {
+            f.location = Some(l.location(e.span().start));
+        }
+    }
 }
 
 /// A multi-threaded runtime for the commands that talk to AWS.
@@ -194,6 +301,9 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
         let outcome = runner::run(cx.clone(), selected).await;
         let usage = cx.usage();
         Report {
+            generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+                .fmt(aws_smithy_types::date_time::Format::DateTime)
+                .ok(),
             probes: (usage.calls > 0)
                 .then(|| ProbeCost::new(usage.calls, usage.input_tokens, usage.output_tokens, usage.images)),
             schema_version: SCHEMA_VERSION,
@@ -479,13 +589,47 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
         }
         None => bedrock_doctor::lint::default_knowledge(),
     };
-    let report = bedrock_doctor::lint::lint_paths(&paths, kb).map_err(|e| UsageError(e.to_string()))?;
-    let text = match args.format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
-        Format::Table => render::lint_text(&report, style_for_stdout()),
+    let outputs = parse_outputs(&args.report)?;
+    let lint = bedrock_doctor::lint::lint_paths(&paths, kb).map_err(|e| UsageError(e.to_string()))?;
+    let lint = if args.report.redact {
+        bedrock_doctor::redact::Redactor::default().report(&lint)
+    } else {
+        lint
     };
-    print(&text)?;
-    Ok(report.exit_code())
+    let report = Report::from(&lint);
+    let fail_on: bedrock_doctor::report::FailOn = args.report.fail_on.into();
+    // JSON keeps lint's own shape (with the knowledge base); other formats share the report's.
+    for (format, path) in &outputs {
+        let text = match format {
+            ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&lint)?),
+            ReportFormat::Table => render::lint_text(
+                &lint,
+                if path.is_some() {
+                    Style {
+                        color: false,
+                        width: None,
+                    }
+                } else {
+                    style_for_stdout()
+                },
+            ),
+            other => render::render_report(
+                *other,
+                &report,
+                Style {
+                    color: false,
+                    width: None,
+                },
+            ),
+        };
+        match path {
+            None => print(&text)?,
+            Some(p) => {
+                std::fs::write(p, text).with_context(|| format!("writing the report to `{}`", p.display()))?
+            }
+        }
+    }
+    Ok(report.exit_code_for(fail_on))
 }
 
 /// `init`: write a starter configuration.
@@ -616,7 +760,11 @@ fn style_for_stdout() -> Style {
     let tty = std::io::stdout().is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
-    let color = force || (tty && !no_color);
+    let color = match COLOR.get().copied().unwrap_or(Color::Auto) {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => force || (tty && !no_color),
+    };
     colored::control::set_override(color);
     // Terminals report their width themselves; elsewhere honour COLUMNS, else 120.
     let columns = std::env::var("COLUMNS")

@@ -180,6 +180,42 @@ pub struct Finding {
     /// Where in a file the finding points (lint, configuration), when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// Set when a `[[suppress]]` entry of the configuration mutes this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+}
+
+/// Why a finding is muted: it is still reported, but does not count toward the exit code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    pub reason: String,
+    /// The date (YYYY-MM-DD) after which the suppression stops muting.
+    pub expires: Option<String>,
+}
+
+/// The lowest level of finding that fails a run (`--fail-on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FailOn {
+    /// `fail` findings (the default).
+    Error,
+    /// `fail` and `warn`.
+    Warning,
+    /// `fail`, `warn` and `inconclusive`.
+    Inconclusive,
+    /// Nothing: exit 0 unless the run is incomplete (3) or unusable (2).
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding with `status` fails the run at this level.
+    pub fn fails(self, status: Status) -> bool {
+        match self {
+            FailOn::Error => status == Status::Fail,
+            FailOn::Warning => matches!(status, Status::Fail | Status::Warn),
+            FailOn::Inconclusive => matches!(status, Status::Fail | Status::Warn | Status::Inconclusive),
+            FailOn::Never => false,
+        }
+    }
 }
 
 /// A position in a file: 1-based line and column (in characters).
@@ -208,6 +244,7 @@ impl Finding {
             aws: None,
             latency_ms: None,
             location: None,
+            suppressed: None,
         }
     }
 
@@ -360,13 +397,20 @@ pub struct Summary {
     pub fail: usize,
     pub skip: usize,
     pub inconclusive: usize,
+    /// Findings muted by a suppression (not counted in the statuses above).
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Self {
         let mut s = Summary::default();
         for f in findings {
-            *s.slot(f.status) += 1;
+            if f.suppressed.is_some() {
+                s.suppressed += 1;
+            } else {
+                *s.slot(f.status) += 1;
+            }
         }
         s
     }
@@ -395,8 +439,11 @@ pub struct Report {
     pub identity: Option<Identity>,
     /// The regions examined, primary first.
     pub regions: Vec<RegionSource>,
-    /// The models requested with `--model`.
+    /// The models requested with `--model` (or the configuration).
     pub models: Vec<String>,
+    /// When the report was made (RFC 3339, UTC).
+    #[serde(default)]
+    pub generated_at: Option<String>,
     pub checks: Vec<CheckSummary>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -408,11 +455,21 @@ pub struct Report {
 }
 
 impl Report {
-    /// The process exit code this report calls for (see `docs/report.md`).
+    /// The process exit code this report calls for with the default `--fail-on error`.
     pub fn exit_code(&self) -> u8 {
+        self.exit_code_for(FailOn::Error)
+    }
+
+    /// The process exit code for a `--fail-on` level: 3 incomplete, 1 a finding at or above the
+    /// level (suppressed ones excepted), else 0.
+    pub fn exit_code_for(&self, fail_on: FailOn) -> u8 {
         if self.incomplete {
             3
-        } else if self.summary.fail > 0 {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && fail_on.fails(f.status))
+        {
             1
         } else {
             0
@@ -455,15 +512,35 @@ mod tests {
             findings: vec![],
             summary: Summary::default(),
             probes: None,
+            generated_at: None,
             incomplete: false,
             duration_ms: 0,
         };
         assert_eq!(r.exit_code(), 0);
-        r.summary.inconclusive = 2;
+        r.findings.push(Finding::new(
+            Code::BD503,
+            Status::Inconclusive,
+            Cause::Throttled,
+            "t",
+        ));
         assert_eq!(r.exit_code(), 0);
-        r.summary.fail = 1;
-        assert_eq!(r.exit_code(), 1);
+        assert_eq!(r.exit_code_for(FailOn::Inconclusive), 1);
+        r.findings
+            .push(Finding::new(Code::BD308, Status::Warn, Cause::ArnWildcard, "w"));
+        assert_eq!((r.exit_code(), r.exit_code_for(FailOn::Warning)), (0, 1));
+        r.findings.push(Finding::new(
+            Code::BD501,
+            Status::Fail,
+            Cause::RegionNotSupported,
+            "f",
+        ));
+        assert_eq!((r.exit_code(), r.exit_code_for(FailOn::Never)), (1, 0));
+        r.findings.last_mut().unwrap().suppressed = Some(Suppressed {
+            reason: "known".into(),
+            expires: None,
+        });
+        assert_eq!(r.exit_code(), 0);
         r.incomplete = true;
-        assert_eq!(r.exit_code(), 3);
+        assert_eq!((r.exit_code(), r.exit_code_for(FailOn::Never)), (3, 3));
     }
 }

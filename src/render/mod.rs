@@ -1,6 +1,10 @@
 //! Renderers: one report model, several formats. Only this module formats text, and only
 //! `table.rs` knows about colour, glyphs and widths.
 
+mod github;
+mod junit;
+mod markdown;
+mod sarif;
 mod table;
 
 use crate::report::Report;
@@ -13,6 +17,48 @@ pub enum Format {
     Table,
     /// The report model as JSON (`schema_version` 1, see docs/report.md).
     Json,
+}
+
+/// Formats of the `check` and `lint` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Human-readable tables (colour on terminals).
+    Table,
+    /// The report model as JSON (docs/report.md).
+    Json,
+    /// A self-contained support-ticket report.
+    Markdown,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        <Self as ValueEnum>::from_str(s, true)
+    }
+}
+
+/// Renders a `check` (or converted `lint`) report in any report format; scrubbed of secrets.
+pub fn render_report(format: ReportFormat, report: &Report, style: Style) -> String {
+    let text = match format {
+        ReportFormat::Table => table::render(report, style),
+        ReportFormat::Json => return render(Format::Json, report, style),
+        ReportFormat::Markdown => markdown::render(report),
+        ReportFormat::Sarif => sarif::render(report),
+        ReportFormat::Junit => junit::render(report),
+        ReportFormat::Github => github::render(report),
+    };
+    crate::secrets::scrub(&text).into_owned()
+}
+
+/// The Markdown report (for `$GITHUB_STEP_SUMMARY`).
+pub fn markdown(report: &Report) -> String {
+    crate::secrets::scrub(&markdown::render(report)).into_owned()
 }
 
 /// How the table renderer may style its output.
