@@ -74,6 +74,8 @@ pub struct Settings {
     pub checks: Vec<&'static str>,
     /// ARNs the app's IAM policy grants (`granted_arns`), with where the configuration says so.
     pub granted_arns: Vec<(String, Option<crate::report::Location>)>,
+    /// Where `regions` came from when not from `--region` (e.g. the configuration file).
+    pub regions_source: Option<String>,
     /// Per-code severity overrides from the configuration, applied to every finding.
     pub severity: std::collections::BTreeMap<Code, crate::config::Level>,
 }

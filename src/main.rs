@@ -169,6 +169,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         checks: selected.iter().map(|c| c.id()).collect(),
         granted_arns,
         severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),
+        regions_source: loaded
+            .as_ref()
+            .filter(|_| args.regions.is_empty() && !from_cfg(|c| &c.regions).is_empty())
+            .map(|l| format!("config:{}", l.path.display())),
     };
     let outputs = parse_outputs(&args.report)?;
     let mut report = diagnose(settings, &selected)?;
@@ -296,7 +300,12 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
     let started = Instant::now();
     let runtime = runtime()?;
     let report = runtime.block_on(async {
-        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        let mut aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        if let Some(source) = &settings.regions_source {
+            for r in &mut aws.regions {
+                r.source.clone_from(source);
+            }
+        }
         let cx = Arc::new(Context::new(settings, aws));
         let outcome = runner::run(cx.clone(), selected).await;
         let usage = cx.usage();
@@ -362,6 +371,7 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
                 checks: selected.iter().map(|c| c.id()).collect(),
                 granted_arns: vec![],
                 severity: Default::default(),
+                regions_source: None,
             },
             &selected,
         )?)
@@ -412,6 +422,7 @@ fn direct_settings(
         checks: vec![],
         granted_arns: vec![],
         severity: Default::default(),
+        regions_source: None,
     }
 }
 

@@ -10,8 +10,12 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
+/// Access key ids and unique ids; a role's unique id carries the session name after `:`.
 static KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA|APKA|ABIA|ACCA)[A-Z0-9]{12,}\b").expect("valid")
+    Regex::new(
+        r"\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA|APKA|ABIA|ACCA)[A-Z0-9]{12,}\b(?::[\w+=,.@-]+)?",
+    )
+    .expect("valid")
 });
 static MASKED_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*{4}[A-Za-z0-9]{1,4}\b").expect("valid"));
 static PRINCIPAL: LazyLock<Regex> = LazyLock::new(|| {

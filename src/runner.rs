@@ -196,7 +196,19 @@ pub async fn run(cx: Arc<Context>, selected: &[&'static dyn Check]) -> Outcome {
             .and_then(|r| cx.aws.regions.iter().position(|x| &x.region == r))
             .unwrap_or(usize::MAX)
     };
-    findings.sort_by_key(|f| (position(&f.check), region_rank(&f.region), f.code));
+    let model_rank = |m: &Option<String>| {
+        m.as_ref()
+            .and_then(|m| cx.settings.models.iter().position(|x| x == m))
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by_key(|f| {
+        (
+            position(&f.check),
+            region_rank(&f.region),
+            model_rank(&f.model),
+            f.code,
+        )
+    });
     Outcome {
         findings,
         checks: summaries,
@@ -292,6 +304,7 @@ mod tests {
             checks: vec![],
             granted_arns: vec![],
             severity: Default::default(),
+            regions_source: None,
         };
         let aws = AwsSetup::load(&settings.regions, None, timeout).await;
         Arc::new(Context::new(settings, aws))

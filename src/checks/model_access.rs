@@ -181,10 +181,12 @@ fn not_verified(region: &str, m: &str, what: &str, f: aws::CallFailure) -> Findi
     .detail(format!(
         "{operation} failed: {message}. This is not a verdict on access; the probe decides."
     ))
-    .step(if status == Status::Skip {
-        format!("Allow `bedrock:{operation}` to this principal to get this hint")
-    } else {
-        "Re-run later".to_string()
+    .step(match f.cause {
+        _ if status == Status::Inconclusive => "Re-run later".to_string(),
+        Cause::IamDeniedInvoke | Cause::ScpDenied => {
+            format!("Allow `bedrock:{operation}` to this principal to get this hint")
+        }
+        _ => "Nothing to do for this hint: the probe's verdict for the same region and model is the one that counts".to_string(),
     })
     .aws(f.evidence)
 }
