@@ -100,6 +100,8 @@ pub struct Context {
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<bool>,
     usage: Mutex<ProbeUsage>,
+    /// AWS calls finished so far (for the progress line).
+    calls_done: std::sync::atomic::AtomicUsize,
 }
 
 /// What the probes consumed, for the cost estimate.
@@ -128,6 +130,7 @@ impl Context {
             profiles: Memo::default(),
             use_case: Memo::default(),
             usage: Mutex::new(ProbeUsage::default()),
+            calls_done: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -136,7 +139,13 @@ impl Context {
         let _permit = self.permits.acquire().await.expect("semaphore never closed");
         let start = Instant::now();
         let out = f.await;
+        self.calls_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (out, start.elapsed())
+    }
+
+    /// How many AWS calls have finished.
+    pub fn calls_done(&self) -> usize {
+        self.calls_done.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn add_usage(&self, u: ProbeUsage) {

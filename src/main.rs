@@ -19,6 +19,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// `-v` count: logs on stderr replace the progress line.
+static VERBOSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
 /// `--color`, read by every renderer through [`style_for_stdout`].
 static COLOR: std::sync::OnceLock<Color> = std::sync::OnceLock::new();
 
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let _ = COLOR.set(cli.color);
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -295,6 +299,32 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// A progress line on stderr for long sweeps, only when stderr is a terminal and no logs are
+/// asked for: stdout carries nothing but the report.
+fn progress(cx: Arc<Context>) -> Option<(indicatif::ProgressBar, tokio::task::JoinHandle<()>)> {
+    let logging = VERBOSE.load(std::sync::atomic::Ordering::Relaxed) > 0
+        || std::env::var_os("BEDROCK_DOCTOR_LOG").is_some();
+    if !std::io::stderr().is_terminal() || logging {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").ok()?);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let b = bar.clone();
+    let ticker = tokio::spawn(async move {
+        let regions = cx.aws.regions.len();
+        let models = cx.settings.models.len();
+        loop {
+            b.set_message(format!(
+                "checking {regions} region(s) × {models} model(s): {} AWS calls answered",
+                cx.calls_done()
+            ));
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+    });
+    Some((bar, ticker))
+}
+
 /// Runs `selected` checks with `settings` and builds the report.
 fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Result<Report> {
     let started = Instant::now();
@@ -307,7 +337,12 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
             }
         }
         let cx = Arc::new(Context::new(settings, aws));
+        let progress = progress(cx.clone());
         let outcome = runner::run(cx.clone(), selected).await;
+        if let Some((bar, ticker)) = progress {
+            ticker.abort();
+            bar.finish_and_clear();
+        }
         let usage = cx.usage();
         Report {
             generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
