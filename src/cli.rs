@@ -196,6 +196,11 @@ pub struct TriageArgs {
     #[arg(long)]
     pub verify: bool,
 
+    /// Pseudonymise account ids, principal names, key ids and IP addresses in the output (the
+    /// pasted text often carries them), keeping request ids, regions and model ids.
+    #[arg(long)]
+    pub redact: bool,
+
     /// With --verify: use this named profile.
     #[arg(long, value_name = "NAME", requires = "verify")]
     pub profile: Option<String>,

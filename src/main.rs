@@ -416,6 +416,12 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
     let verdict = verification
         .as_ref()
         .map(|r| bedrock_doctor::triage::verdict(&t, r));
+    let (t, verification) = if args.redact {
+        let r = bedrock_doctor::redact::Redactor::default();
+        (r.report(&t), verification.map(|v| r.report(&v)))
+    } else {
+        (t, verification)
+    };
     let style = style_for_stdout();
     let text = match args.format {
         Format::Json => {

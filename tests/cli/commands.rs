@@ -388,3 +388,47 @@ fn models_with_an_unknown_region_is_a_usage_error() {
     out.assert_code(2);
     assert!(out.stderr.contains("did you mean `us-east-1`"), "{}", out.stderr);
 }
+
+#[test]
+fn triage_redact_hides_the_account_and_principal_of_the_verification() {
+    let aws = FakeAws::start();
+    aws.key(
+        "AKIACANARYKEY0000088",
+        crate::fake_aws::Key::Valid {
+            account: "987654321098".into(),
+            arn: "arn:aws:sts::987654321098:assumed-role/PaymentsRole/i-0abc123".into(),
+            user_id: "AROACANARY0000000088:i-0abc123".into(),
+        },
+    );
+    let text = "An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:sts::987654321098:assumed-role/PaymentsRole/i-0abc123 is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";
+    let run = |redact: bool| {
+        let mut args = vec!["triage", "--verify", "--format", "json"];
+        if redact {
+            args.push("--redact");
+        }
+        args.push(text);
+        TestCommand::new()
+            .fake_aws(&aws)
+            .keys("AKIACANARYKEY0000088", "canary-secret-0088-abcdef")
+            .args(args)
+            .run()
+    };
+    let plain = run(false);
+    assert!(
+        plain.stdout.contains("987654321098") && plain.stdout.contains("PaymentsRole"),
+        "the canaries are there without --redact"
+    );
+    let redacted = run(true);
+    for canary in [
+        "987654321098",
+        "PaymentsRole",
+        "i-0abc123",
+        "AKIACANARYKEY0000088",
+    ] {
+        assert!(!redacted.stdout.contains(canary), "{canary}: {}", redacted.stdout);
+    }
+    let v = json(&redacted);
+    assert_eq!(v["cause"], "iam_denied_invoke");
+    assert_eq!(v["extracted"]["region"], "eu-west-1");
+    assert_eq!(v["extracted"]["model"], CLAUDE);
+}
