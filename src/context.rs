@@ -215,6 +215,14 @@ impl Context {
                 let (answer, latency) = self.call(client.list_foundation_models().send()).await;
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {
+                    // Every Bedrock region lists models: an empty answer came from something
+                    // else (a proxy, a stub) and proves nothing either way.
+                    Ok(out) if out.model_summaries().is_empty() => Err(aws::answer_without_content(
+                        "bedrock",
+                        "ListFoundationModels",
+                        out.request_id(),
+                        "the answer listed no foundation models",
+                    )),
                     Ok(out) => Ok(Arc::new(Fetched {
                         value: out.model_summaries().iter().map(CatalogueModel::from).collect(),
                         latency,

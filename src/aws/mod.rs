@@ -97,6 +97,29 @@ where
     }
 }
 
+/// An HTTP 200 whose body lacks what AWS always sends: inconclusive, never a pass or a verdict.
+pub fn answer_without_content(
+    service: &str,
+    operation: &str,
+    request_id: Option<&str>,
+    what: &str,
+) -> CallFailure {
+    CallFailure {
+        cause: Cause::Other,
+        status: Status::Inconclusive,
+        evidence: AwsEvidence {
+            service: service.to_string(),
+            operation: operation.to_string(),
+            http_status: Some(200),
+            error_code: None,
+            request_id: request_id.map(str::to_string),
+            message: Some(format!(
+                "{what}: something other than AWS may have answered (a proxy, a stub)"
+            )),
+        },
+    }
+}
+
 /// The error and its sources joined by `: `, without the raw response the SDK's debug form prints.
 pub fn error_chain(err: &dyn StdError) -> String {
     let mut parts = vec![err.to_string()];

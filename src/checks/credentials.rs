@@ -104,6 +104,30 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     let (answer, latency) = cx.call(sts.get_caller_identity().send()).await;
     let key = &identity.access_key_id;
     let state = match answer {
+        // A 200 whose body names no account or ARN (a proxy's page, a truncated answer) is no
+        // proof of identity: never a pass.
+        Ok(who) if who.account().is_none() || who.arn().is_none() => {
+            use aws_sdk_sts::operation::RequestId;
+            out.push(
+                Finding::new(Code::BD105, Status::Inconclusive, Cause::Other, "STS answered without an account or ARN")
+                    .detail(format!(
+                        "GetCallerIdentity in {region} returned HTTP 200 but its body named no account or ARN: something between this machine and STS (a proxy, a captive portal, a truncated answer) replied instead of AWS."
+                    ))
+                    .step(format!("Check what answers for sts.{region}.amazonaws.com from this network (proxy settings, AWS_ENDPOINT_URL_STS)"))
+                    .aws(AwsEvidence {
+                        service: "sts".into(),
+                        operation: "GetCallerIdentity".into(),
+                        http_status: Some(200),
+                        request_id: who.request_id().map(str::to_string),
+                        ..AwsEvidence::default()
+                    })
+                    .latency(latency),
+            );
+            CredentialState::Usable {
+                creds,
+                verified: false,
+            }
+        }
         Ok(who) => {
             use aws_sdk_sts::operation::RequestId;
             tracing::debug!(arn = ?who.arn(), ?latency, "GetCallerIdentity succeeded");

@@ -178,6 +178,15 @@ async fn send(
                 .messages(message)
                 .inference_config(InferenceConfiguration::builder().max_tokens(1).build());
             match cx.call(req.send()).await.0 {
+                // The SDK fills a missing `output` with an unknown variant: only a message counts.
+                Ok(o) if o.output().and_then(|x| x.as_message().ok()).is_none() => {
+                    Sent::Failed(aws::answer_without_content(
+                        "bedrock-runtime",
+                        "Converse",
+                        o.request_id(),
+                        "the answer had no output message",
+                    ))
+                }
                 Ok(o) => Sent::Ok {
                     request_id: o.request_id().map(str::to_string),
                     input_tokens: o
@@ -355,7 +364,12 @@ fn failed(
         .error_code
         .clone()
         .unwrap_or_else(|| "no error code".into());
+    let no_answer = f.status == Status::Inconclusive;
     let (code, step): (Code, String) = match cause {
+        _ if no_answer => (
+            Code::BD411,
+            "Re-run later; nothing about access was learned from this call".into(),
+        ),
         Cause::IamDeniedInvoke => (Code::BD401, format!("Allow `bedrock:InvokeModel` on `{m}` in the principal's policy (for a profile: the profile ARN and the foundation-model ARN in every destination region)")),
         Cause::ScpDenied => (Code::BD402, "Ask the organization administrators to allow Bedrock for this account and every region the call can reach (the message names the SCP)".into()),
         Cause::IamDeniedMarketplace => (Code::BD403, "Let one principal with `aws-marketplace:Subscribe` and `aws-marketplace:ViewSubscriptions` invoke the model once (or subscribe centrally); afterwards no role needs them".into()),

@@ -7,6 +7,7 @@ mod commands;
 mod credentials;
 mod engine;
 mod explain;
+mod faults;
 mod formats;
 mod lint;
 mod models;
