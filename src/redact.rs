@@ -105,6 +105,26 @@ impl Redactor {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// An account id anywhere in free text never survives, and request ids always do.
+        #[test]
+        fn accounts_never_survive(account in "[0-9]{12}", before in "[a-zA-Z ,:/=]{0,30}", after in "[a-zA-Z ,:/=]{0,30}", tail in "[0-9]{12}") {
+            let r = Redactor::with_salt(1);
+            let request_id = format!("6a1f0c1e-0000-4000-8000-{tail}");
+            let text = format!("{before} {account} {after} request {request_id}");
+            let out = r.text(&text);
+            proptest::prop_assert!(!out.contains(&account), "{}", out);
+            proptest::prop_assert!(out.contains(&request_id), "{}", out);
+        }
+
+        /// Redaction never panics and is stable for the same input.
+        #[test]
+        fn redaction_is_total_and_deterministic(text in ".{0,300}") {
+            let r = Redactor::with_salt(3);
+            proptest::prop_assert_eq!(r.text(&text), r.text(&text));
+        }
+    }
+
     #[test]
     fn pseudonyms_are_stable_within_a_report_and_keep_what_support_needs() {
         let r = Redactor::with_salt(7);

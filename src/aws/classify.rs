@@ -735,6 +735,29 @@ mod tests {
         assert_eq!(status_for(Cause::Other, None), Status::Inconclusive);
     }
 
+    proptest::proptest! {
+        /// Any answer classifies without panicking; an unanswered call is always unreachable and
+        /// inconclusive; only `ok` can pass.
+        #[test]
+        fn classification_is_total(code in ".{0,40}", message in ".{0,200}", status in proptest::option::of(100u16..600), service in "(sts|bedrock|bedrock-runtime)") {
+            let facts = ErrorFacts { service: &service, operation: "Op", http_status: status, code: Some(&code), message: Some(&message), transport: None };
+            let cause = classify(&facts);
+            proptest::prop_assert_ne!(status_for(cause, status), Status::Pass);
+            for t in [Transport::Timeout, Transport::Io] {
+                let unanswered = ErrorFacts { transport: Some(t), ..facts.clone() };
+                proptest::prop_assert_eq!(classify(&unanswered), Cause::EndpointUnreachable);
+            }
+        }
+
+        /// Throttling and server errors never become an access verdict, whatever the text says.
+        #[test]
+        fn capacity_codes_stay_inconclusive(message in "[a-z ]{0,60}", code in "(ThrottlingException|ServiceUnavailableException|InternalServerException|ModelTimeoutException|ModelNotReadyException)") {
+            let facts = ErrorFacts { service: "bedrock-runtime", operation: "Converse", http_status: Some(503), code: Some(&code), message: Some(&message), transport: None };
+            let cause = classify(&facts);
+            proptest::prop_assert_eq!(status_for(cause, Some(503)), Status::Inconclusive, "{} {}", code, cause);
+        }
+    }
+
     #[test]
     fn codes_normalise() {
         assert_eq!(

@@ -273,8 +273,41 @@ impl AwsSetup {
     }
 }
 
+/// Registers the tokens of the SSO and login caches (`~/.aws/sso/cache/*.json`,
+/// `~/.aws/login/cache/*.json`): the SDK reads them, and nothing may print them.
+fn register_cached_tokens() {
+    let Some(home) = std::env::var_os("HOME") else {
+        return;
+    };
+    for dir in [".aws/sso/cache", ".aws/login/cache"] {
+        let Ok(entries) = std::fs::read_dir(std::path::Path::new(&home).join(dir)) else {
+            continue;
+        };
+        for entry in entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            for (k, v) in map {
+                let key = k.to_ascii_lowercase();
+                if (key.contains("token") || key.contains("secret") || key.contains("key"))
+                    && let Some(v) = v.as_str()
+                {
+                    secrets::register(v);
+                }
+            }
+        }
+    }
+}
+
 /// Registers secret values from the environment with the scrubber before anything can print.
 fn register_environment_secrets() {
+    register_cached_tokens();
     for var in [
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
