@@ -35,6 +35,9 @@ struct Args {
     /// Accept connections and never answer.
     #[arg(long)]
     silent: bool,
+    /// Serve these model ids (comma-separated, on demand) in every region's catalogue.
+    #[arg(long, value_delimiter = ',')]
+    models: Vec<String>,
 }
 
 fn main() {
@@ -49,6 +52,17 @@ fn main() {
         return;
     }
     let aws = FakeAws::start_on(args.port);
+    if !args.models.is_empty() {
+        let regions = bedrock_doctor::regions::REGIONS.iter().filter(|r| r.bedrock);
+        for r in regions {
+            let models = args
+                .models
+                .iter()
+                .map(|m| fake_aws::model_summary(r.code, m, "bench", &["ON_DEMAND"]))
+                .collect();
+            aws.catalogue(r.code, models);
+        }
+    }
     for region in &args.deny_region {
         aws.fault(
             Match::op("ListFoundationModels").region(region),
