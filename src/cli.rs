@@ -153,8 +153,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
     pub timeout: f64,
 
-    /// Most AWS calls in flight at once.
-    #[arg(long, value_name = "N", default_value = "32", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Most AWS calls in flight at once (and never more than 8 to one region).
+    #[arg(long, value_name = "N", default_value = "64", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
     /// Make no billed model invocation (probes are skipped).

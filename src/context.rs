@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, Semaphore};
 
+/// Most calls in flight to one region at once (AWS rate limits are per account and region).
+pub const PER_REGION: usize = 8;
+
 /// An AWS answer with what a finding needs to cite it.
 #[derive(Clone, Debug)]
 pub struct Fetched<T> {
@@ -100,6 +103,8 @@ pub struct Context {
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<bool>,
     usage: Mutex<ProbeUsage>,
+    /// One bound per region, so a sweep never bursts into one region's rate limits.
+    regional: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// AWS calls finished so far (for the progress line).
     calls_done: std::sync::atomic::AtomicUsize,
 }
@@ -131,11 +136,25 @@ impl Context {
             use_case: Memo::default(),
             usage: Mutex::new(ProbeUsage::default()),
             calls_done: std::sync::atomic::AtomicUsize::new(0),
+            regional: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Runs one AWS call under the concurrency bound and measures it.
-    pub async fn call<T>(&self, f: impl Future<Output = T>) -> (T, Duration) {
+    /// Runs one AWS call under the concurrency bounds (all calls, and calls to `region`; an
+    /// empty region is bounded globally only) and measures it.
+    pub async fn call<T>(&self, region: &str, f: impl Future<Output = T>) -> (T, Duration) {
+        let regional = (!region.is_empty()).then(|| {
+            self.regional
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(region.to_string())
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_REGION)))
+                .clone()
+        });
+        let _regional = match &regional {
+            Some(s) => Some(s.acquire().await.expect("semaphore never closed")),
+            None => None,
+        };
         let _permit = self.permits.acquire().await.expect("semaphore never closed");
         let start = Instant::now();
         let out = f.await;
@@ -212,7 +231,7 @@ impl Context {
         self.catalogues
             .get(region, || async {
                 let client = self.aws.bedrock(region, creds);
-                let (answer, latency) = self.call(client.list_foundation_models().send()).await;
+                let (answer, latency) = self.call(region, client.list_foundation_models().send()).await;
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {
                     // Every Bedrock region lists models: an empty answer came from something
@@ -260,7 +279,7 @@ impl Context {
                         .type_equals(aws_sdk_bedrock::types::InferenceProfileType::SystemDefined)
                         .max_results(1000)
                         .set_next_token(token.take());
-                    let (answer, latency) = self.call(req.send()).await;
+                    let (answer, latency) = self.call(region, req.send()).await;
                     total += latency;
                     use aws_sdk_bedrock::operation::RequestId;
                     match answer {
@@ -291,7 +310,9 @@ impl Context {
         self.use_case
             .get("account", || async {
                 let client = self.aws.bedrock(&region, creds);
-                let (answer, latency) = self.call(client.get_use_case_for_model_access().send()).await;
+                let (answer, latency) = self
+                    .call(&region, client.get_use_case_for_model_access().send())
+                    .await;
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {
                     Ok(out) => Ok(Arc::new(Fetched {

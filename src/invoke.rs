@@ -94,6 +94,7 @@ fn failure(f: CallFailure, model: &str, region: &str, latency: std::time::Durati
 /// Builds and sends a Converse request from its JSON form (text content only).
 async fn converse(
     cx: &Context,
+    region: &str,
     client: &aws_sdk_bedrockruntime::Client,
     model: &str,
     v: &Value,
@@ -144,7 +145,7 @@ async fn converse(
     if v["additionalModelRequestFields"].is_object() {
         req = req.additional_model_request_fields(body::to_document(&v["additionalModelRequestFields"]));
     }
-    let (answer, latency) = cx.call(req.send()).await;
+    let (answer, latency) = cx.call(region, req.send()).await;
     use aws_sdk_bedrockruntime::operation::RequestId;
     match answer {
         Ok(o) => {
@@ -197,7 +198,7 @@ pub async fn run(
     let client = cx.aws.runtime(region, creds);
     report.sent = true;
     if as_converse {
-        match converse(cx, &client, model, value.as_ref().unwrap_or(&Value::Null)).await {
+        match converse(cx, region, &client, model, value.as_ref().unwrap_or(&Value::Null)).await {
             Ok(a) => report.response = Some(a),
             Err((f, latency)) => report.failure = Some(failure(f, model, region, latency)),
         }
@@ -209,7 +210,7 @@ pub async fn run(
         .content_type("application/json")
         .accept("application/json")
         .body(aws_smithy_types::Blob::new(bytes.to_vec()));
-    let (answer, latency) = cx.call(req.send()).await;
+    let (answer, latency) = cx.call(region, req.send()).await;
     use aws_sdk_bedrockruntime::operation::RequestId;
     match answer {
         Ok(o) => {

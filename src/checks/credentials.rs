@@ -41,10 +41,13 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     environment_facts(cx, out);
 
     let resolved = cx
-        .call(tokio::time::timeout(
-            cx.settings.timeout / aws::SEQUENTIAL_DEPTH,
-            cx.aws.chain.provide_credentials(),
-        ))
+        .call(
+            "",
+            tokio::time::timeout(
+                cx.settings.timeout / aws::SEQUENTIAL_DEPTH,
+                cx.aws.chain.provide_credentials(),
+            ),
+        )
         .await
         .0;
     let creds = match resolved {
@@ -101,7 +104,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
 
     let region = cx.aws.sts_region();
     let sts = cx.aws.sts(&region, creds.clone());
-    let (answer, latency) = cx.call(sts.get_caller_identity().send()).await;
+    let (answer, latency) = cx.call(&region, sts.get_caller_identity().send()).await;
     let key = &identity.access_key_id;
     let state = match answer {
         // A 200 whose body names no account or ARN (a proxy's page, a truncated answer) is no

@@ -364,6 +364,7 @@ async fn profile_verdict(
     let client = cx.aws.bedrock(region, creds);
     let (answer, latency) = cx
         .call(
+            region,
             client
                 .get_inference_profile()
                 .inference_profile_identifier(m)
@@ -459,6 +460,7 @@ async fn entitlement(
     let client = cx.aws.bedrock(region, creds);
     let (answer, latency) = cx
         .call(
+            region,
             client
                 .get_foundation_model_availability()
                 .model_id(model_id)

@@ -159,6 +159,7 @@ enum Sent {
 
 async fn send(
     cx: &Context,
+    region: &str,
     client: &aws_sdk_bedrockruntime::Client,
     m: &str,
     family: Family,
@@ -177,7 +178,7 @@ async fn send(
                 .model_id(m)
                 .messages(message)
                 .inference_config(InferenceConfiguration::builder().max_tokens(1).build());
-            match cx.call(req.send()).await.0 {
+            match cx.call(region, req.send()).await.0 {
                 // The SDK fills a missing `output` with an unknown variant: only a message counts.
                 Ok(o) if o.output().and_then(|x| x.as_message().ok()).is_none() => {
                     Sent::Failed(aws::answer_without_content(
@@ -208,7 +209,7 @@ async fn send(
                 .content_type("application/json")
                 .accept("application/json")
                 .body(aws_smithy_types::Blob::new(body.to_string().into_bytes()));
-            match cx.call(req.send()).await.0 {
+            match cx.call(region, req.send()).await.0 {
                 Ok(o) => {
                     let v: serde_json::Value = serde_json::from_slice(o.body().as_ref()).unwrap_or_default();
                     let tokens = v["inputTextTokenCount"]
@@ -267,7 +268,7 @@ async fn probe(
     let deadline = Instant::now() + cx.settings.timeout / SEQUENTIAL_DEPTH;
     let start = Instant::now();
     let sent = loop {
-        let sent = send(cx, &client, m, family, body.as_ref()).await;
+        let sent = send(cx, region, &client, m, family, body.as_ref()).await;
         match &sent {
             Sent::Failed(f)
                 if f.cause == Cause::ModelNotReady

@@ -143,6 +143,9 @@ struct State {
     bearer_tokens: Vec<String>,
     /// Added to every answer, before any fault.
     latency: Duration,
+    /// Requests being answered right now, and the most ever seen at once, per region.
+    in_flight: HashMap<String, usize>,
+    max_in_flight: HashMap<String, usize>,
     /// Region → system inference profiles; regions not listed get [`default_profiles`].
     profiles: HashMap<String, Vec<Value>>,
     /// (region, model) → GetFoundationModelAvailability answer; default all available.
@@ -311,6 +314,17 @@ impl FakeAws {
     pub fn bearer_token(&self, token: &str) -> &Self {
         self.state.lock().unwrap().bearer_tokens.push(token.into());
         self
+    }
+
+    /// The most requests that were in flight at once to `region`.
+    pub fn max_in_flight(&self, region: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .max_in_flight
+            .get(region)
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -565,6 +579,35 @@ fn amz_date_secs(s: &str) -> Option<i64> {
         .map(|d| d.secs())
 }
 
+/// Counts a request as in flight until it is answered (or dropped).
+struct InFlight {
+    state: Arc<Mutex<State>>,
+    region: String,
+}
+
+impl InFlight {
+    fn enter(state: &Arc<Mutex<State>>, region: &str) -> Self {
+        let mut st = state.lock().unwrap();
+        let n = st.in_flight.entry(region.to_string()).or_default();
+        *n += 1;
+        let now = *n;
+        let max = st.max_in_flight.entry(region.to_string()).or_default();
+        *max = (*max).max(now);
+        InFlight {
+            state: state.clone(),
+            region: region.to_string(),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(n) = self.state.lock().unwrap().in_flight.get_mut(&self.region) {
+            *n -= 1;
+        }
+    }
+}
+
 async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
     let auth = parse_auth(&req);
     let method = req.method().to_string();
@@ -597,6 +640,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
         service.clone()
     };
     let region = auth.region.clone().unwrap_or_else(|| "us-east-1".into());
+    let _in_flight = InFlight::enter(&state, &region);
 
     let (fault, skew, key, catalogue, bearer_ok, latency, profiles, availability, use_case_missing) = {
         let mut st = state.lock().unwrap();
