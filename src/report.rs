@@ -154,6 +154,19 @@ pub struct AwsEvidence {
     pub message: Option<String>,
 }
 
+impl AwsEvidence {
+    /// A successful answer: HTTP 200 and AWS's request id.
+    pub fn success(service: &str, operation: &str, request_id: Option<&str>) -> Self {
+        AwsEvidence {
+            service: service.to_string(),
+            operation: operation.to_string(),
+            http_status: Some(200),
+            request_id: request_id.map(str::to_string),
+            ..AwsEvidence::default()
+        }
+    }
+}
+
 /// One verdict about one item (the identity, a region, a region × model pair, …).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

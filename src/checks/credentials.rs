@@ -117,13 +117,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
                         "GetCallerIdentity in {region} returned HTTP 200 but its body named no account or ARN: something between this machine and STS (a proxy, a captive portal, a truncated answer) replied instead of AWS."
                     ))
                     .step(format!("Check what answers for sts.{region}.amazonaws.com from this network (proxy settings, AWS_ENDPOINT_URL_STS)"))
-                    .aws(AwsEvidence {
-                        service: "sts".into(),
-                        operation: "GetCallerIdentity".into(),
-                        http_status: Some(200),
-                        request_id: who.request_id().map(str::to_string),
-                        ..AwsEvidence::default()
-                    })
+                    .aws(AwsEvidence::success("sts", "GetCallerIdentity", who.request_id()))
                     .latency(latency),
             );
             CredentialState::Usable {
@@ -154,13 +148,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
                     },
                     identity.account.as_deref().unwrap_or("?")
                 ))
-                .aws(AwsEvidence {
-                    service: "sts".into(),
-                    operation: "GetCallerIdentity".into(),
-                    http_status: Some(200),
-                    request_id: who.request_id().map(str::to_string),
-                    ..AwsEvidence::default()
-                })
+                .aws(AwsEvidence::success("sts", "GetCallerIdentity", who.request_id()))
                 .latency(latency),
             );
             CredentialState::Usable {

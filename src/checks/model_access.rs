@@ -218,13 +218,7 @@ async fn catalogue_verdict(
             return true;
         }
     };
-    let evidence = || AwsEvidence {
-        service: "bedrock".into(),
-        operation: "ListFoundationModels".into(),
-        http_status: Some(200),
-        request_id: cat.request_id.clone(),
-        ..AwsEvidence::default()
-    };
+    let evidence = || AwsEvidence::success("bedrock", "ListFoundationModels", cat.request_id.as_deref());
     let base = |code, status, cause, title: String| {
         Finding::new(code, status, cause, title)
             .region(region)
@@ -402,13 +396,7 @@ async fn profile_verdict(
                     profile.arn,
                     profile.model_arns.join(", ")
                 ))
-                .aws(AwsEvidence {
-                    service: "bedrock".into(),
-                    operation: "GetInferenceProfile".into(),
-                    http_status: Some(200),
-                    request_id: p.request_id().map(str::to_string),
-                    ..AwsEvidence::default()
-                })
+                .aws(AwsEvidence::success("bedrock", "GetInferenceProfile", p.request_id()))
                 .latency(latency),
             );
         }
@@ -501,13 +489,7 @@ async fn entitlement(
     let summary = format!(
         "agreement {agreement}, authorization {authorization}, entitlement {entitled}, region {region_ok}"
     );
-    let evidence = AwsEvidence {
-        service: "bedrock".into(),
-        operation: "GetFoundationModelAvailability".into(),
-        http_status: Some(200),
-        request_id: a.request_id().map(str::to_string),
-        ..AwsEvidence::default()
-    };
+    let evidence = AwsEvidence::success("bedrock", "GetFoundationModelAvailability", a.request_id());
     let negative: Option<(Cause, String, String)> = if !agreement.is_empty() && agreement != "AVAILABLE" {
         let step = if agreement == "PENDING" {
             "The Marketplace agreement is being created; re-check in 15 minutes (still pending after that: contact AWS Support)".to_string()

@@ -134,13 +134,11 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
                     info.name,
                     latency.as_millis()
                 ))
-                .aws(AwsEvidence {
-                    service: "bedrock".into(),
-                    operation: "ListFoundationModels".into(),
-                    http_status: Some(200),
-                    request_id: list.request_id.clone(),
-                    ..AwsEvidence::default()
-                })
+                .aws(AwsEvidence::success(
+                    "bedrock",
+                    "ListFoundationModels",
+                    list.request_id.as_deref(),
+                ))
                 .latency(latency),
             );
         }
