@@ -154,7 +154,7 @@ pub struct CheckArgs {
     pub timeout: f64,
 
     /// Most AWS calls in flight at once (and never more than 8 to one region).
-    #[arg(long, value_name = "N", default_value = "64", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value = "128", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
     /// Make no billed model invocation (probes are skipped).
