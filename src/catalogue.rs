@@ -117,21 +117,29 @@ pub struct Profile {
     pub model_arns: Vec<String>,
 }
 
-impl From<&InferenceProfileSummary> for Profile {
-    fn from(p: &InferenceProfileSummary) -> Self {
-        Profile {
-            id: p.inference_profile_id().to_string(),
-            arn: p.inference_profile_arn().to_string(),
-            kind: p.r#type().as_str().to_string(),
-            status: p.status().as_str().to_string(),
-            model_arns: p
-                .models()
-                .iter()
-                .filter_map(|m| m.model_arn().map(str::to_string))
-                .collect(),
+/// The list and get operations answer with types of the same shape; one conversion serves both.
+macro_rules! profile_from {
+    ($t:ty) => {
+        impl From<&$t> for Profile {
+            fn from(p: &$t) -> Self {
+                Profile {
+                    id: p.inference_profile_id().to_string(),
+                    arn: p.inference_profile_arn().to_string(),
+                    kind: p.r#type().as_str().to_string(),
+                    status: p.status().as_str().to_string(),
+                    model_arns: p
+                        .models()
+                        .iter()
+                        .filter_map(|m| m.model_arn().map(str::to_string))
+                        .collect(),
+                }
+            }
         }
-    }
+    };
 }
+
+profile_from!(InferenceProfileSummary);
+profile_from!(aws_sdk_bedrock::operation::get_inference_profile::GetInferenceProfileOutput);
 
 impl Profile {
     /// The destination regions, read from the model ARNs (`arn:aws:bedrock:REGION::…`).

@@ -368,17 +368,7 @@ async fn profile_verdict(
     match answer {
         Ok(p) => {
             use aws_sdk_bedrock::operation::RequestId;
-            let profile = crate::catalogue::Profile {
-                id: p.inference_profile_id().to_string(),
-                arn: p.inference_profile_arn().to_string(),
-                kind: p.r#type().as_str().to_string(),
-                status: p.status().as_str().to_string(),
-                model_arns: p
-                    .models()
-                    .iter()
-                    .filter_map(|x| x.model_arn().map(str::to_string))
-                    .collect(),
-            };
+            let profile = crate::catalogue::Profile::from(&p);
             let destinations = profile.destination_regions();
             let active = profile.status == "ACTIVE";
             out.push(
