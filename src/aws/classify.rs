@@ -345,9 +345,13 @@ pub fn normalise(text: &str) -> String {
 
 /// `AccessDeniedException:http://internal.amazon.com/coral/…` or `com.amazon#X` → `accessdeniedexception`.
 pub fn normalise_code(code: &str) -> String {
+    bare_code(code).to_ascii_lowercase()
+}
+
+/// The code without AWS's `:http://…` suffix or `namespace#` prefix, case kept (for evidence).
+pub fn bare_code(code: &str) -> &str {
     let code = code.split(':').next().unwrap_or(code);
-    let code = code.rsplit('#').next().unwrap_or(code);
-    code.trim().to_ascii_lowercase()
+    code.rsplit('#').next().unwrap_or(code).trim()
 }
 
 impl Rule {

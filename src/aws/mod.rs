@@ -82,15 +82,7 @@ where
             service: service.to_string(),
             operation: operation.to_string(),
             http_status,
-            error_code: code.map(|c| {
-                c.split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .rsplit('#')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            }),
+            error_code: code.map(|c| classify::bare_code(&c).to_string()),
             request_id,
             message: message.map(|m| crate::secrets::scrub(&m).into_owned()),
         },
