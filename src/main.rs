@@ -847,7 +847,9 @@ fn print(text: &str) -> anyhow::Result<()> {
 
 fn init_logging(verbose: u8) {
     let filter = match verbose {
-        0 => "warn",
+        // The SDK's own warnings (an IMDS that refused, a provider that failed) become
+        // findings; at the default verbosity they would only repeat them, unscrubbed of jargon.
+        0 => "bedrock_doctor=warn,error",
         1 => "bedrock_doctor=debug,aws_config=info,warn",
         _ => {
             "bedrock_doctor=trace,aws_config=debug,aws_smithy_runtime=debug,aws_sdk_sts=debug,aws_sdk_bedrock=debug,aws_sdk_bedrockruntime=debug,info"

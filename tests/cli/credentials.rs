@@ -138,6 +138,22 @@ fn no_credentials_anywhere_fails_fast_without_waiting_for_metadata() {
 }
 
 #[test]
+fn a_metadata_service_that_refuses_is_no_credentials_and_stderr_stays_quiet() {
+    let imds = SilentImds::forbidding();
+    let out = TestCommand::new()
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url())
+        .args(["check", "--format", "json"])
+        .run();
+    out.assert_code(1);
+    let r = out.report();
+    let f = r.finding(Code::BD101);
+    assert_eq!((f.status, f.cause), (Status::Fail, Cause::NoCredentials));
+    assert!(imds.connections.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // The SDK's warnings about the refusal are the finding's detail, not log noise on stderr.
+    assert_eq!(out.stderr, "", "stderr at the default verbosity");
+}
+
+#[test]
 fn hanging_sts_is_inconclusive_within_the_timeout() {
     let aws = FakeAws::start();
     aws.fault(Match::any(), Fault::Hang);

@@ -150,30 +150,7 @@ fn table_shows_identity_checks_findings_and_summary() {
 fn calls_to_one_region_are_bounded() {
     let aws = FakeAws::start();
     aws.latency(std::time::Duration::from_millis(150));
-    let models: Vec<String> = (0..12).map(|i| format!("amazon.nova-micro-{i}-v1:0")).collect();
-    aws.catalogue(
-        "us-east-1",
-        models
-            .iter()
-            .map(|m| crate::fake_aws::model_summary("us-east-1", m, "Amazon", &["ON_DEMAND"]))
-            .collect(),
-    );
-    let mut args: Vec<String> = [
-        "check",
-        "--format",
-        "json",
-        "--region",
-        "us-east-1",
-        "--concurrency",
-        "256",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for m in &models {
-        args.push("--model".into());
-        args.push(m.clone());
-    }
+    let args = crate::util::many_models_check(&aws, "us-east-1", 12, &["--concurrency", "256"]);
     let out = TestCommand::new().fake_aws(&aws).args(args).run();
     out.assert_code(0);
     let max = aws.max_in_flight("us-east-1");

@@ -280,3 +280,32 @@ fn empty_success_bodies_are_never_a_pass() {
     );
     assert_no_blame(&r);
 }
+
+#[test]
+fn a_run_that_outlasts_timeout_is_cut_off_with_exit_3() {
+    // Every call answers, but slowly (0.4 s, under the 0.5 s per-call share of --timeout 2),
+    // and 20 models' calls queue behind the per-region bound: the run as a whole cannot
+    // finish in 2 s, so --timeout ends it and says which checks it cut off.
+    let aws = FakeAws::start();
+    aws.latency(std::time::Duration::from_millis(400));
+    let args = crate::util::many_models_check(&aws, "us-east-1", 20, &["--timeout", "2"]);
+    let out = TestCommand::new().fake_aws(&aws).args(args).run();
+    out.assert_code(3);
+    let r = out.report();
+    assert!(r.incomplete);
+    let cut = r.finding(Code::BD902);
+    assert_eq!(cut.status, Status::Inconclusive);
+    assert!(
+        cut.title.contains("did not finish within --timeout"),
+        "{}",
+        cut.title
+    );
+    // What finished before the cut-off is still there; nothing is blamed for the slowness.
+    assert_eq!(r.finding(Code::BD100).status, Status::Pass);
+    assert_no_blame(&r);
+    assert!(
+        out.elapsed < std::time::Duration::from_secs(5),
+        "the run took {:?} with --timeout 2",
+        out.elapsed
+    );
+}

@@ -23,19 +23,58 @@ pub struct SilentImds {
 }
 
 impl SilentImds {
-    pub fn start() -> Self {
+    /// Listens on loopback and hands every connection to `serve` on a thread of its own.
+    fn listen(serve: fn(std::net::TcpStream)) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
         let count = connections.clone();
         std::thread::spawn(move || {
-            let mut held = Vec::new();
             for stream in listener.incoming().flatten() {
                 count.fetch_add(1, Ordering::SeqCst);
-                held.push(stream); // keep it open, say nothing
+                std::thread::spawn(move || serve(stream));
             }
         });
         SilentImds { addr, connections }
+    }
+
+    pub fn start() -> Self {
+        // Keep the connection open and say nothing.
+        Self::listen(|stream| {
+            let _held = stream;
+            loop {
+                std::thread::park();
+            }
+        })
+    }
+
+    /// A metadata service that refuses every request with 403, as a proxy or a hardened
+    /// container network does.
+    pub fn forbidding() -> Self {
+        Self::listen(|mut stream| {
+            use std::io::{BufRead, BufReader, Write};
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                // Read one request head (the SDK sends no body to IMDS) and refuse it.
+                let mut line = String::new();
+                let mut any = false;
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    any = true;
+                    if line == "\r\n" {
+                        break;
+                    }
+                    line.clear();
+                }
+                let body = "denied destination";
+                let answer = format!(
+                    "HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                if !any || stream.write_all(answer.as_bytes()).is_err() {
+                    return;
+                }
+            }
+        })
     }
 
     pub fn url(&self) -> String {
@@ -228,4 +267,26 @@ impl ReportExt for Report {
     fn codes(&self) -> Vec<Code> {
         self.findings.iter().map(|f| f.code).collect()
     }
+}
+
+/// Puts `n` on-demand models in `region`'s catalogue and returns `check` arguments naming all of
+/// them, followed by `extra`: a sweep big enough to queue behind the per-region bound.
+pub fn many_models_check(aws: &FakeAws, region: &str, n: usize, extra: &[&str]) -> Vec<String> {
+    let models: Vec<String> = (0..n).map(|i| format!("amazon.nova-micro-{i}-v1:0")).collect();
+    aws.catalogue(
+        region,
+        models
+            .iter()
+            .map(|m| super::fake_aws::model_summary(region, m, "Amazon", &["ON_DEMAND"]))
+            .collect(),
+    );
+    let mut args: Vec<String> = ["check", "--format", "json", "--region", region]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+    for m in models {
+        args.extend(["--model".to_string(), m]);
+    }
+    args
 }
