@@ -13,8 +13,18 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, Semaphore};
 
-/// Most calls in flight to one region at once (AWS rate limits are per account and region).
+/// Most calls in flight to one service in one region at once (AWS rate limits are per account,
+/// service and region).
 pub const PER_REGION: usize = 8;
+
+/// The service a call goes to. The Bedrock control plane and runtime have separate quotas (the
+/// runtime's are even per model), so a probe never waits for a catalogue read's slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Service {
+    Sts,
+    Bedrock,
+    BedrockRuntime,
+}
 
 /// An AWS answer with what a finding needs to cite it.
 #[derive(Clone, Debug)]
@@ -103,8 +113,8 @@ pub struct Context {
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<bool>,
     usage: Mutex<ProbeUsage>,
-    /// One bound per region, so a sweep never bursts into one region's rate limits.
-    regional: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// One bound per service and region, so a sweep never bursts into one region's rate limits.
+    regional: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
     /// AWS calls finished so far (for the progress line).
     calls_done: std::sync::atomic::AtomicUsize,
 }
@@ -140,21 +150,23 @@ impl Context {
         }
     }
 
-    /// Runs one AWS call under the concurrency bounds (all calls, and calls to `region`; an
-    /// empty region is bounded globally only) and measures it.
-    pub async fn call<T>(&self, region: &str, f: impl Future<Output = T>) -> (T, Duration) {
-        let regional = (!region.is_empty()).then(|| {
-            self.regional
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .entry(region.to_string())
-                .or_insert_with(|| Arc::new(Semaphore::new(PER_REGION)))
-                .clone()
-        });
-        let _regional = match &regional {
-            Some(s) => Some(s.acquire().await.expect("semaphore never closed")),
-            None => None,
-        };
+    /// Runs one AWS call to `service` in `region` under the concurrency bounds (all calls, and
+    /// calls to that service in that region) and measures it.
+    pub async fn call<T>(&self, service: Service, region: &str, f: impl Future<Output = T>) -> (T, Duration) {
+        let regional = self
+            .regional
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry((service, region.to_string()))
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_REGION)))
+            .clone();
+        let _regional = regional.acquire().await.expect("semaphore never closed");
+        self.call_anywhere(f).await
+    }
+
+    /// Runs work that goes to no one service and region (resolving credentials walks a chain of
+    /// providers) under the overall bound only, and measures it.
+    pub async fn call_anywhere<T>(&self, f: impl Future<Output = T>) -> (T, Duration) {
         let _permit = self.permits.acquire().await.expect("semaphore never closed");
         let start = Instant::now();
         let out = f.await;
@@ -231,7 +243,9 @@ impl Context {
         self.catalogues
             .get(region, || async {
                 let client = self.aws.bedrock(region, creds);
-                let (answer, latency) = self.call(region, client.list_foundation_models().send()).await;
+                let (answer, latency) = self
+                    .call(Service::Bedrock, region, client.list_foundation_models().send())
+                    .await;
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {
                     // Every Bedrock region lists models: an empty answer came from something
@@ -279,7 +293,7 @@ impl Context {
                         .type_equals(aws_sdk_bedrock::types::InferenceProfileType::SystemDefined)
                         .max_results(1000)
                         .set_next_token(token.take());
-                    let (answer, latency) = self.call(region, req.send()).await;
+                    let (answer, latency) = self.call(Service::Bedrock, region, req.send()).await;
                     total += latency;
                     use aws_sdk_bedrock::operation::RequestId;
                     match answer {
@@ -311,7 +325,11 @@ impl Context {
             .get("account", || async {
                 let client = self.aws.bedrock(&region, creds);
                 let (answer, latency) = self
-                    .call(&region, client.get_use_case_for_model_access().send())
+                    .call(
+                        Service::Bedrock,
+                        &region,
+                        client.get_use_case_for_model_access().send(),
+                    )
                     .await;
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {

@@ -3,7 +3,7 @@
 
 use crate::aws::{self, CallFailure};
 use crate::body::{self, Level, Problem};
-use crate::context::Context;
+use crate::context::{Context, Service};
 use crate::report::{AwsEvidence, Cause};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message, SystemContentBlock,
@@ -145,7 +145,7 @@ async fn converse(
     if v["additionalModelRequestFields"].is_object() {
         req = req.additional_model_request_fields(body::to_document(&v["additionalModelRequestFields"]));
     }
-    let (answer, latency) = cx.call(region, req.send()).await;
+    let (answer, latency) = cx.call(Service::BedrockRuntime, region, req.send()).await;
     use aws_sdk_bedrockruntime::operation::RequestId;
     match answer {
         Ok(o) => {
@@ -210,7 +210,7 @@ pub async fn run(
         .content_type("application/json")
         .accept("application/json")
         .body(aws_smithy_types::Blob::new(bytes.to_vec()));
-    let (answer, latency) = cx.call(region, req.send()).await;
+    let (answer, latency) = cx.call(Service::BedrockRuntime, region, req.send()).await;
     use aws_sdk_bedrockruntime::operation::RequestId;
     match answer {
         Ok(o) => {

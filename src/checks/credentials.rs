@@ -5,7 +5,7 @@
 use super::{Check, CheckError};
 use crate::aws::{self, setup::CredentialSource};
 use crate::codes::Code;
-use crate::context::{Context, CredentialState};
+use crate::context::{Context, CredentialState, Service};
 use crate::report::{AwsEvidence, Cause, Finding, Identity, Status};
 use crate::runner::Findings;
 use crate::secrets;
@@ -41,13 +41,10 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     environment_facts(cx, out);
 
     let resolved = cx
-        .call(
-            "",
-            tokio::time::timeout(
-                cx.settings.timeout / aws::SEQUENTIAL_DEPTH,
-                cx.aws.chain.provide_credentials(),
-            ),
-        )
+        .call_anywhere(tokio::time::timeout(
+            cx.settings.timeout / aws::SEQUENTIAL_DEPTH,
+            cx.aws.chain.provide_credentials(),
+        ))
         .await
         .0;
     let creds = match resolved {
@@ -104,7 +101,9 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
 
     let region = cx.aws.sts_region();
     let sts = cx.aws.sts(&region, creds.clone());
-    let (answer, latency) = cx.call(&region, sts.get_caller_identity().send()).await;
+    let (answer, latency) = cx
+        .call(Service::Sts, &region, sts.get_caller_identity().send())
+        .await;
     let key = &identity.access_key_id;
     let state = match answer {
         // A 200 whose body names no account or ARN (a proxy's page, a truncated answer) is no

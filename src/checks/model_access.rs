@@ -7,7 +7,7 @@
 use super::{Check, CheckError};
 use crate::catalogue::CatalogueModel;
 use crate::codes::Code;
-use crate::context::Context;
+use crate::context::{Context, Service};
 use crate::ident::{self, ModelRef};
 use crate::report::{AwsEvidence, Cause, Finding, Status};
 use crate::runner::Findings;
@@ -136,15 +136,29 @@ async fn one(
         );
     }
     match parsed {
+        // The entitlement reads need only the model ID, not what the verdict looks up next
+        // (the profiles that route to it, where a profile routes): they run side by side, so a
+        // sweep is one round trip shorter.
         ModelRef::Foundation { id } | ModelRef::FoundationArn { id, .. } => {
-            if catalogue_verdict(cx, out, region, m, id, creds.clone()).await {
-                entitlement(cx, out, region, m, id, creds).await;
+            // Entitlement is asked about a model the region lists (or when the list is unknown).
+            let listed = match cx.catalogue(region, creds.clone()).await {
+                Ok(cat) => cat.value.iter().any(|c| c.id == *id),
+                Err(_) => true,
+            };
+            let verdict = catalogue_verdict(cx, out, region, m, id, creds.clone());
+            if listed {
+                futures::future::join(verdict, entitlement(cx, out, region, m, id, creds)).await;
+            } else {
+                verdict.await;
             }
         }
         ModelRef::SystemProfile { .. } | ModelRef::ProfileArn { .. } => {
-            profile_verdict(cx, out, region, m, parsed, creds.clone()).await;
-            if let Some(id) = parsed.foundation_id() {
-                entitlement(cx, out, region, m, id, creds).await;
+            let verdict = profile_verdict(cx, out, region, m, parsed, creds.clone());
+            match parsed.foundation_id() {
+                Some(id) => {
+                    futures::future::join(verdict, entitlement(cx, out, region, m, id, creds)).await;
+                }
+                None => verdict.await,
             }
         }
         ModelRef::OtherArn { resource_type, .. } => out.push(
@@ -201,8 +215,7 @@ fn near_ids<'a>(id: &str, catalogue: &'a [CatalogueModel]) -> Vec<&'a str> {
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
-/// The catalogue verdict for a foundation model; returns whether asking for its entitlement
-/// makes sense (it is offered here, or the catalogue could not be read).
+/// The catalogue verdict for a foundation model: offered here, how, and in which lifecycle.
 async fn catalogue_verdict(
     cx: &Context,
     out: &Findings,
@@ -210,12 +223,12 @@ async fn catalogue_verdict(
     m: &str,
     id: &str,
     creds: Option<Credentials>,
-) -> bool {
+) {
     let cat = match cx.catalogue(region, creds.clone()).await {
         Ok(c) => c,
         Err(f) => {
             out.push(not_verified(region, m, "the catalogue", f));
-            return true;
+            return;
         }
     };
     let evidence = || AwsEvidence::success("bedrock", "ListFoundationModels", cat.request_id.as_deref());
@@ -258,7 +271,7 @@ async fn catalogue_verdict(
             ));
         }
         out.push(f.step(format!("List what {region} offers: `aws bedrock list-foundation-models --region {region} --query 'modelSummaries[].modelId'`")));
-        return false;
+        return;
     };
     if entry.lifecycle != "ACTIVE" && !entry.lifecycle.is_empty() {
         let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
@@ -288,7 +301,7 @@ async fn catalogue_verdict(
                 ))
                 .step("Move to the model's successor (see the Bedrock model lifecycle page) before the end-of-life date"),
         );
-        return true;
+        return;
     }
     let types = entry.inference_types.join(", ");
     if entry.supports("ON_DEMAND") {
@@ -311,7 +324,7 @@ async fn catalogue_verdict(
             ))
             .latency(cat.latency),
         );
-        return true;
+        return;
     }
     if entry.supports("INFERENCE_PROFILE") {
         let names: Vec<String> = match cx.profiles(region, creds).await {
@@ -337,14 +350,13 @@ async fn catalogue_verdict(
             None => f.step(format!("Find a profile: `aws bedrock list-inference-profiles --region {region}`")),
         };
         out.push(f);
-        return true;
+        return;
     }
     out.push(
         base(Code::BD202, Status::Fail, Cause::InvalidModelId, format!("{id} is not available on demand in {region} ({types})"))
             .detail(format!("The model supports only {types} in {region}: it needs Provisioned Throughput (context-length variants such as `:0:8k` are provisioned-only)."))
             .step("Use the on-demand variant of the model ID (without a context-length suffix), or buy Provisioned Throughput and invoke its ARN"),
     );
-    true
 }
 
 async fn profile_verdict(
@@ -358,6 +370,7 @@ async fn profile_verdict(
     let client = cx.aws.bedrock(region, creds);
     let (answer, latency) = cx
         .call(
+            Service::Bedrock,
             region,
             client
                 .get_inference_profile()
@@ -438,6 +451,7 @@ async fn entitlement(
     let client = cx.aws.bedrock(region, creds);
     let (answer, latency) = cx
         .call(
+            Service::Bedrock,
             region,
             client
                 .get_foundation_model_availability()

@@ -8,7 +8,7 @@ use super::{Check, CheckError};
 use crate::aws::{self, CallFailure, SEQUENTIAL_DEPTH};
 use crate::catalogue::{self, Family};
 use crate::codes::Code;
-use crate::context::{Context, ProbeUsage};
+use crate::context::{Context, ProbeUsage, Service};
 use crate::ident::{self, ModelRef};
 use crate::report::{AwsEvidence, Cause, Finding, Status};
 use crate::runner::Findings;
@@ -178,7 +178,7 @@ async fn send(
                 .model_id(m)
                 .messages(message)
                 .inference_config(InferenceConfiguration::builder().max_tokens(1).build());
-            match cx.call(region, req.send()).await.0 {
+            match cx.call(Service::BedrockRuntime, region, req.send()).await.0 {
                 // The SDK fills a missing `output` with an unknown variant: only a message counts.
                 Ok(o) if o.output().and_then(|x| x.as_message().ok()).is_none() => {
                     Sent::Failed(aws::answer_without_content(
@@ -209,7 +209,7 @@ async fn send(
                 .content_type("application/json")
                 .accept("application/json")
                 .body(aws_smithy_types::Blob::new(body.to_string().into_bytes()));
-            match cx.call(region, req.send()).await.0 {
+            match cx.call(Service::BedrockRuntime, region, req.send()).await.0 {
                 Ok(o) => {
                     let v: serde_json::Value = serde_json::from_slice(o.body().as_ref()).unwrap_or_default();
                     let tokens = v["inputTextTokenCount"]

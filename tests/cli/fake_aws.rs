@@ -316,13 +316,14 @@ impl FakeAws {
         self
     }
 
-    /// The most requests that were in flight at once to `region`.
-    pub fn max_in_flight(&self, region: &str) -> usize {
+    /// The most requests that were in flight at once to `plane` (`sts`, `bedrock`,
+    /// `bedrock-runtime`) in `region`.
+    pub fn max_in_flight(&self, plane: &str, region: &str) -> usize {
         self.state
             .lock()
             .unwrap()
             .max_in_flight
-            .get(region)
+            .get(&format!("{plane} {region}"))
             .copied()
             .unwrap_or(0)
     }
@@ -579,7 +580,7 @@ fn amz_date_secs(s: &str) -> Option<i64> {
         .map(|d| d.secs())
 }
 
-/// Counts a request as in flight until it is answered (or dropped).
+/// Counts a request as in flight to a plane and region until it is answered (or dropped).
 struct InFlight {
     state: Arc<Mutex<State>>,
     region: String,
@@ -640,7 +641,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
         service.clone()
     };
     let region = auth.region.clone().unwrap_or_else(|| "us-east-1".into());
-    let _in_flight = InFlight::enter(&state, &region);
+    let _in_flight = InFlight::enter(&state, &format!("{plane} {region}"));
 
     let (fault, skew, key, catalogue, bearer_ok, latency, profiles, availability, use_case_missing) = {
         let mut st = state.lock().unwrap();
