@@ -115,6 +115,10 @@ struct FaultRule {
     fault: Fault,
     /// How many more requests it applies to; `None` = all.
     remaining: Option<usize>,
+    /// With `Some(n)`, it applies to the first `n` attempts of each distinct call (operation,
+    /// region and model): a retry of the same call sees the fault until the n-th retry.
+    each: Option<usize>,
+    seen: HashMap<String, usize>,
 }
 
 /// One request as the endpoint saw it.
@@ -237,6 +241,21 @@ impl FakeAws {
             when,
             fault,
             remaining: None,
+            each: None,
+            seen: HashMap::new(),
+        });
+        self
+    }
+
+    /// Applies `fault` to the first `attempts` attempts of every distinct matching call: with
+    /// fewer attempts than the client's retries, every call succeeds in the end.
+    pub fn fault_each(&self, when: Match, fault: Fault, attempts: usize) -> &Self {
+        self.state.lock().unwrap().faults.push(FaultRule {
+            when,
+            fault,
+            remaining: None,
+            each: Some(attempts),
+            seen: HashMap::new(),
         });
         self
     }
@@ -247,6 +266,8 @@ impl FakeAws {
             when,
             fault,
             remaining: Some(times),
+            each: None,
+            seen: HashMap::new(),
         });
         self
     }
@@ -664,9 +685,17 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 && m.service.as_deref().is_none_or(|s| s == plane)
                 && m.model.as_deref().is_none_or(|x| model.as_deref() == Some(x))
                 && rule.remaining != Some(0);
+            let call = format!("{op} {region} {model:?}");
+            let hit = hit
+                && rule
+                    .each
+                    .is_none_or(|n| rule.seen.get(&call).copied().unwrap_or(0) < n);
             if hit {
                 if let Some(n) = rule.remaining.as_mut() {
                     *n -= 1;
+                }
+                if rule.each.is_some() {
+                    *rule.seen.entry(call).or_default() += 1;
                 }
                 fault = Some(rule.fault.clone());
                 break;

@@ -309,3 +309,103 @@ fn a_run_that_outlasts_timeout_is_cut_off_with_exit_3() {
         out.elapsed
     );
 }
+
+/// The verdicts of a run, region by region: (check, model, code, status, cause).
+fn verdicts(r: &Report, region: &str) -> Vec<(String, Option<String>, Code, Status, Cause)> {
+    let mut v: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.region.as_deref() == Some(region))
+        .map(|f| (f.check.clone(), f.model.clone(), f.code, f.status, f.cause))
+        .collect();
+    v.sort_by_key(|x| format!("{x:?}"));
+    v
+}
+
+#[test]
+fn throttling_on_a_fraction_of_calls() {
+    const EMBED: &str = "amazon.titan-embed-text-v2:0";
+    let throttle = || Fault::error(429, "ThrottlingException", "Rate exceeded");
+    let run = |aws: &FakeAws| {
+        let out = TestCommand::new()
+            .fake_aws(aws)
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--region",
+                "us-east-1,us-west-2,eu-west-1",
+                "--model",
+                CLAUDE,
+                "--model",
+                EMBED,
+            ])
+            .run();
+        out.assert_code(0);
+        out.report()
+    };
+    let calm = run(&FakeAws::start());
+
+    // us-east-1: every call (STS included) is throttled once, and the retry goes through.
+    // us-west-2: throttled on every attempt. eu-west-1: untouched.
+    let aws = FakeAws::start();
+    aws.fault_each(Match::any().region("us-east-1"), throttle(), 1);
+    aws.fault(Match::any().region("us-west-2"), throttle());
+    let r = run(&aws);
+
+    // Retried with backoff, the throttled region reaches exactly the verdicts of a calm run.
+    for region in ["us-east-1", "eu-west-1"] {
+        assert!(verdicts(&calm, region).len() >= 5, "{region}: region, catalogue, probes");
+        assert_eq!(verdicts(&r, region), verdicts(&calm, region), "{region}");
+    }
+    let east: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|q| q.region.as_deref() == Some("us-east-1"))
+        .map(|q| q.operation)
+        .collect();
+    for op in [
+        "GetCallerIdentity",
+        "ListFoundationModels",
+        "Converse",
+        "InvokeModel",
+    ] {
+        assert_eq!(
+            east.iter().filter(|o| *o == op).count(),
+            2,
+            "{op}: a throttled try, then the retry"
+        );
+    }
+    assert_eq!(r.finding(Code::BD100).status, Status::Pass);
+
+    // Where every retry was throttled, nothing passes and nothing is blamed: the region and
+    // both probes say AWS did not answer, and why.
+    let west: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.region.as_deref() == Some("us-west-2"))
+        .collect();
+    assert!(!west.is_empty());
+    for f in &west {
+        assert!(
+            matches!(f.status, Status::Inconclusive | Status::Warn | Status::Skip),
+            "{} {} in a region that never answered: {}",
+            f.code,
+            f.status,
+            f.title
+        );
+    }
+    assert_eq!(r.finding_in(Code::BD503, "us-west-2").cause, Cause::Throttled);
+    for m in [CLAUDE, EMBED] {
+        let probe = west
+            .iter()
+            .find(|f| f.check == "probe" && f.model.as_deref() == Some(m))
+            .unwrap();
+        assert_eq!(
+            (probe.code, probe.status, probe.cause),
+            (Code::BD411, Status::Inconclusive, Cause::Throttled),
+            "{m}"
+        );
+    }
+    assert_no_blame(&r);
+}
