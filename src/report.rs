@@ -379,6 +379,24 @@ pub struct ProbeCost {
     pub estimated_usd_max: f64,
 }
 
+impl std::fmt::Display for ProbeCost {
+    /// "3 calls, 24 input + 3 output tokens, at most $0.0006" (with images when there were any).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "{}, {} input + {} output tokens",
+            plural(self.calls, "call", "calls"),
+            self.input_tokens,
+            self.output_tokens
+        )?;
+        if self.images > 0 {
+            write!(f, ", {}", plural(self.images, "image", "images"))?;
+        }
+        write!(f, ", at most ${:.4}", self.estimated_usd_max)
+    }
+}
+
 /// $15 per million input tokens: the most expensive on-demand text model (Claude Opus 4).
 pub const MAX_USD_PER_INPUT_TOKEN: f64 = 15.0 / 1_000_000.0;
 /// $75 per million output tokens (Claude Opus 4).
@@ -511,6 +529,27 @@ mod tests {
             arn_region_mismatch arn_profile_destinations_missing arn_grant_missing";
         let ours: Vec<&str> = Cause::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(ours, vocabulary.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn probe_cost_reads_as_a_sentence() {
+        let mut p = ProbeCost {
+            calls: 1,
+            input_tokens: 8,
+            output_tokens: 1,
+            images: 0,
+            estimated_usd_max: 0.00019,
+        };
+        assert_eq!(
+            p.to_string(),
+            "1 call, 8 input + 1 output tokens, at most $0.0002"
+        );
+        p.calls = 3;
+        p.images = 1;
+        assert_eq!(
+            p.to_string(),
+            "3 calls, 8 input + 1 output tokens, 1 image, at most $0.0002"
+        );
     }
 
     #[test]

@@ -104,10 +104,7 @@ pub fn render(r: &Report) -> String {
         if r.incomplete { " (incomplete run)" } else { "" }
     ));
     if let Some(p) = &r.probes {
-        out.push_str(&format!(
-            "| Probes | {} calls, {} input + {} output tokens, at most ${:.4} |\n",
-            p.calls, p.input_tokens, p.output_tokens, p.estimated_usd_max
-        ));
+        out.push_str(&format!("| Probes | {p} |\n"));
     }
     out.push('\n');
     let suppressed: Vec<&Finding> = r.findings.iter().filter(|f| f.suppressed.is_some()).collect();

@@ -181,18 +181,7 @@ request id: {id}"
         line.push_str(" (incomplete run)");
     }
     if let Some(p) = &report.probes {
-        line.push_str(&format!(
-            "; probes: {} calls, {} input + {} output tokens{}, at most ${:.4}",
-            p.calls,
-            p.input_tokens,
-            p.output_tokens,
-            if p.images > 0 {
-                format!(", {} images", p.images)
-            } else {
-                String::new()
-            },
-            p.estimated_usd_max
-        ));
+        line.push_str(&format!("; probes: {p}"));
     }
     out.push_str(&bold(&line, style));
     out.push('\n');

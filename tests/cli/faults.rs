@@ -355,7 +355,10 @@ fn throttling_on_a_fraction_of_calls() {
 
     // Retried with backoff, the throttled region reaches exactly the verdicts of a calm run.
     for region in ["us-east-1", "eu-west-1"] {
-        assert!(verdicts(&calm, region).len() >= 5, "{region}: region, catalogue, probes");
+        assert!(
+            verdicts(&calm, region).len() >= 5,
+            "{region}: region, catalogue, probes"
+        );
         assert_eq!(verdicts(&r, region), verdicts(&calm, region), "{region}");
     }
     let east: Vec<_> = aws
