@@ -17,6 +17,7 @@ use aws_config::{AppName, BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_types::os_shim_internal::{Env, Fs};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Environment variables that redirect AWS traffic; reported because a stray one breaks Bedrock.
@@ -98,6 +99,55 @@ pub struct AwsSetup {
     pub endpoint_overrides: Vec<(String, String)>,
     /// A short description of the selected profile, e.g. `sso`, `assume-role`, `static keys`.
     pub profile_kind: Option<String>,
+    /// Clients built so far, one per service, region and credentials: each owns an HTTP client
+    /// with its connection pool and TLS configuration, which later calls reuse.
+    clients: Arc<Mutex<Clients>>,
+}
+
+#[derive(Default)]
+struct Clients {
+    sts: Vec<(String, Option<Credentials>, aws_sdk_sts::Client)>,
+    bedrock: Vec<(String, Option<Credentials>, aws_sdk_bedrock::Client)>,
+    runtime: Vec<(String, Option<Credentials>, aws_sdk_bedrockruntime::Client)>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cached clients",
+            self.sts.len() + self.bedrock.len() + self.runtime.len()
+        )
+    }
+}
+
+/// A client of the service crate `$krate` for `$region` from `$setup`'s base configuration,
+/// signing with `$creds` when given (else as the base configuration says: bearer token).
+macro_rules! build_client {
+    ($krate:ident, $setup:expr, $region:expr, $creds:expr) => {{
+        let mut b = $krate::config::Builder::from(&$setup.sdk)
+            .region(Region::new($region.to_string()))
+            .interceptor($setup.clock.clone());
+        if let Some(c) = $creds {
+            b = b.credentials_provider(c);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
+/// The client in `cache` for `region` and `creds`, built by `build` the first time.
+fn cached<C: Clone>(
+    cache: &mut Vec<(String, Option<Credentials>, C)>,
+    region: &str,
+    creds: Option<Credentials>,
+    build: impl FnOnce(Option<Credentials>) -> C,
+) -> C {
+    if let Some((_, _, c)) = cache.iter().find(|(r, k, _)| r == region && *k == creds) {
+        return c.clone();
+    }
+    let client = build(creds.clone());
+    cache.push((region.to_string(), creds, client.clone()));
+    client
 }
 
 impl AwsSetup {
@@ -230,6 +280,7 @@ impl AwsSetup {
             bearer_token: std::env::var_os(BEARER_TOKEN_VARIABLE).is_some_and(|v| !v.is_empty()),
             endpoint_overrides,
             profile_kind,
+            clients: Arc::default(),
         }
     }
 
@@ -240,36 +291,31 @@ impl AwsSetup {
             .map_or_else(|| "us-east-1".to_string(), ToString::to_string)
     }
 
+    fn clients(&self) -> std::sync::MutexGuard<'_, Clients> {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// An STS client for `region` signing with `creds`.
     pub fn sts(&self, region: &str, creds: Credentials) -> aws_sdk_sts::Client {
-        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_string()))
-            .credentials_provider(creds)
-            .interceptor(self.clock.clone())
-            .build();
-        aws_sdk_sts::Client::from_conf(conf)
+        cached(&mut self.clients().sts, region, Some(creds), |creds| {
+            build_client!(aws_sdk_sts, self, region, creds)
+        })
     }
 
     /// A Bedrock control-plane client for `region` (bearer auth when an API key is set).
     pub fn bedrock(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrock::Client {
-        let mut b = aws_sdk_bedrock::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.clock.clone());
-        if let Some(c) = creds {
-            b = b.credentials_provider(c);
-        }
-        aws_sdk_bedrock::Client::from_conf(b.build())
+        cached(&mut self.clients().bedrock, region, creds, |creds| {
+            build_client!(aws_sdk_bedrock, self, region, creds)
+        })
     }
 
     /// A Bedrock runtime client for `region`.
     pub fn runtime(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrockruntime::Client {
-        let mut b = aws_sdk_bedrockruntime::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.clock.clone());
-        if let Some(c) = creds {
-            b = b.credentials_provider(c);
-        }
-        aws_sdk_bedrockruntime::Client::from_conf(b.build())
+        cached(&mut self.clients().runtime, region, creds, |creds| {
+            build_client!(aws_sdk_bedrockruntime, self, region, creds)
+        })
     }
 }
 

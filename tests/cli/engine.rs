@@ -164,3 +164,22 @@ fn calls_to_one_region_are_bounded() {
         );
     }
 }
+
+/// Calls to one service in one region share a client and its connections: against AWS, every
+/// new connection is a TLS handshake, one or two round trips before the request goes out.
+#[test]
+fn connections_are_reused() {
+    let aws = FakeAws::start();
+    let models = [
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "amazon.titan-embed-text-v2:0",
+    ];
+    let out = crate::util::check_models(&aws, "us-east-1", &models)
+        .args(["--concurrency", "1"])
+        .run();
+    out.assert_code(0);
+    let requests = aws.requests().len();
+    // One call at a time: one connection each for STS, the control plane and the runtime.
+    assert!(requests >= 6, "{requests} requests");
+    assert_eq!(aws.connections(), 3, "connections for {requests} requests");
+}

@@ -157,6 +157,8 @@ struct State {
     /// Whether the Anthropic use-case form is on file (GetUseCaseForModelAccess).
     use_case_missing: bool,
     requests: Vec<Recorded>,
+    /// TCP connections accepted.
+    connections: usize,
 }
 
 /// The running endpoint; stops when dropped.
@@ -208,6 +210,7 @@ impl FakeAws {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                st.lock().unwrap().connections += 1;
                 let st = st.clone();
                 tokio::spawn(async move {
                     let io = hyper_util::rt::TokioIo::new(stream);
@@ -347,6 +350,11 @@ impl FakeAws {
             .get(&format!("{plane} {region}"))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// How many TCP connections the endpoint accepted.
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
     }
 
     pub fn requests(&self) -> Vec<Recorded> {

@@ -8,13 +8,7 @@ use bedrock_doctor::report::{Cause, Finding, Report, Status};
 
 const CLAUDE: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
 
-fn check(aws: &FakeAws, regions: &str, models: &[&str]) -> TestCommand {
-    let mut args = vec!["check", "--format", "json", "--region", regions];
-    for m in models {
-        args.extend(["--model", m]);
-    }
-    TestCommand::new().fake_aws(aws).args(args)
-}
+use crate::util::check_models as check;
 
 fn find<'a>(r: &'a Report, check: &str, region: &str, model: &str) -> Vec<&'a Finding> {
     r.findings

@@ -290,3 +290,12 @@ pub fn many_models_check(aws: &FakeAws, region: &str, n: usize, extra: &[&str]) 
     }
     args
 }
+
+/// `check --format json` against `aws` for `regions` (comma-separated) and `models`.
+pub fn check_models(aws: &FakeAws, regions: &str, models: &[&str]) -> TestCommand {
+    let mut args = vec!["check", "--format", "json", "--region", regions];
+    for m in models {
+        args.extend(["--model", m]);
+    }
+    TestCommand::new().fake_aws(aws).args(args)
+}
