@@ -360,11 +360,6 @@ fn failed(
 ) -> Finding {
     let (cause, why) = refine(cx, region, parsed, in_catalogue, f.cause);
     let message = f.evidence.message.clone().unwrap_or_default();
-    let code_str = f
-        .evidence
-        .error_code
-        .clone()
-        .unwrap_or_else(|| "no error code".into());
     let no_answer = f.status == Status::Inconclusive;
     let (code, step): (Code, String) = match cause {
         _ if no_answer => (
@@ -395,22 +390,28 @@ fn failed(
     } else {
         f.status
     };
+    let op = &f.evidence.operation;
+    let answered = match (f.evidence.http_status, &f.evidence.error_code) {
+        (_, Some(c)) => format!("{op} answered {c}"),
+        (Some(http), None) => format!("{op} answered HTTP {http} without an error code"),
+        (None, None) => format!("{op} got no answer"),
+    };
     let detail = format!(
-        "{} answered {code_str}: {message}{}",
-        f.evidence.operation,
+        "{answered}: {message}{}",
         why.map(|w| format!(" {w}")).unwrap_or_default()
     );
-    Finding::new(
-        code,
-        status,
-        cause,
-        format!("{m} cannot be invoked in {region} ({cause})"),
-    )
-    .region(region)
-    .model(m)
-    .detail(detail)
-    .step(step)
-    .aws(f.evidence)
+    // Only an answer that says so is a verdict: otherwise the call could not tell.
+    let title = if status == Status::Inconclusive {
+        format!("{m} could not be verified in {region} ({cause})")
+    } else {
+        format!("{m} cannot be invoked in {region} ({cause})")
+    };
+    Finding::new(code, status, cause, title)
+        .region(region)
+        .model(m)
+        .detail(detail)
+        .step(step)
+        .aws(f.evidence)
 }
 
 #[cfg(test)]

@@ -122,7 +122,15 @@ fn capacity_problems_alone_never_fail_the_run() {
             (Code::BD411, Status::Inconclusive, cause),
             "{region}"
         );
+        // No answer is no verdict: the title does not say the model cannot be invoked.
+        assert!(f.title.contains("could not be verified in"), "{}", f.title);
     }
+    let hung = probe(&r, "eu-west-1", CLAUDE);
+    assert!(
+        hung.detail.starts_with("Converse got no answer: "),
+        "{}",
+        hung.detail
+    );
     assert_eq!(r.summary.fail, 0);
     assert!(!r.incomplete);
     // Throttling was retried with backoff (bounded), not taken at face value.
