@@ -138,7 +138,7 @@ pub struct CheckArgs {
     /// Region to check; repeatable and comma-separated, primary first. Default: the region the
     /// AWS configuration resolves (AWS_REGION, AWS_DEFAULT_REGION, the profile, instance
     /// metadata).
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = parse_regions)]
     pub regions: Vec<String>,
 
     /// Model ID, inference profile ID or ARN to check; repeatable.
@@ -153,7 +153,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
     pub timeout: f64,
 
-    /// Most AWS calls in flight at once (and never more than 8 to one region).
+    /// Most AWS calls in flight at once (and never more than 8 to one service in one region).
     #[arg(long, value_name = "N", default_value = "128", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
@@ -180,7 +180,7 @@ pub struct TriageArgs {
     pub text: Vec<String>,
 
     /// The region the call went to, when the text does not say.
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = parse_regions)]
     pub region: Option<String>,
 
     /// The model the call used, when the text does not say.
@@ -217,7 +217,7 @@ pub struct InvokeArgs {
     pub model: String,
 
     /// Region to call (default: the region the AWS configuration resolves).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = parse_regions)]
     pub region: Option<String>,
 
     /// The JSON request body: a file, or `-` for standard input.
@@ -249,7 +249,7 @@ pub struct InvokeArgs {
 #[derive(Debug, clap::Args)]
 pub struct ModelsArgs {
     /// Region to list; repeatable and comma-separated (default: the configured region).
-    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions", value_parser = parse_regions)]
     pub regions: Vec<String>,
 
     /// List every commercial region that offers Bedrock.
@@ -322,6 +322,15 @@ pub enum KnowledgeCommand {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
+}
+
+/// A `--region` value: one region or a comma-separated list, never empty (an unset shell
+/// variable must not fall back silently to the configured region).
+fn parse_regions(s: &str) -> Result<String, String> {
+    if s.split(',').all(|r| r.trim().is_empty()) {
+        return Err("names no region (e.g. `--region us-east-1`)".into());
+    }
+    Ok(s.to_string())
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

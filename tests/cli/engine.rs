@@ -71,6 +71,11 @@ fn bad_flag_values_are_usage_errors() {
         vec!["check", "--concurrency", "0"],
         vec!["check", "--format", "yaml"],
         vec!["check", "--bogus"],
+        // An unset shell variable (`--region "$REGION"`) must not fall back to the default.
+        vec!["check", "--region", ""],
+        vec!["check", "--region", " , "],
+        vec!["models", "--region", ""],
+        vec!["triage", "--region", "", "text"],
     ] {
         let out = TestCommand::new().args(&args).run();
         out.assert_code(2);
