@@ -284,11 +284,12 @@ fn empty_success_bodies_are_never_a_pass() {
 #[test]
 fn a_run_that_outlasts_timeout_is_cut_off_with_exit_3() {
     // Every call answers, but slowly (0.4 s, under the 0.5 s per-call share of --timeout 2),
-    // and 20 models' calls queue behind the per-region bound: the run as a whole cannot
-    // finish in 2 s, so --timeout ends it and says which checks it cut off.
+    // and 40 models' calls queue behind the per-region bounds: STS, the catalogue, then five
+    // waves of 8 entitlement reads and of 8 probes take at least 2.8 s, so --timeout ends the
+    // run at 2 s and says which checks it cut off.
     let aws = FakeAws::start();
     aws.latency(std::time::Duration::from_millis(400));
-    let args = crate::util::many_models_check(&aws, "us-east-1", 20, &["--timeout", "2"]);
+    let args = crate::util::many_models_check(&aws, "us-east-1", 40, &["--timeout", "2"]);
     let out = TestCommand::new().fake_aws(&aws).args(args).run();
     out.assert_code(3);
     let r = out.report();
