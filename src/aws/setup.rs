@@ -174,7 +174,7 @@ impl AwsSetup {
             .and_then(|name| profile_set.as_ref().and_then(|s| s.get_profile(name)));
         let profile_kind = selected_profile.map(|p| describe_profile(|k| p.get(k)));
 
-        let regions = resolve_regions(flag_regions, selected.as_deref()).await;
+        let (regions, imds_silent) = resolve_regions(flag_regions, selected.as_deref()).await;
         tracing::debug!(?regions, profile = ?selected, kind = ?profile_kind, "resolved configuration");
         let primary = regions
             .first()
@@ -228,13 +228,17 @@ impl AwsSetup {
             )
             .or_else(
                 "Ec2InstanceMetadata",
-                tagged(
-                    "instance-metadata",
-                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                        .configure(&provider_config)
-                        .imds_client(imds_client())
-                        .build(),
-                ),
+                match imds_silent {
+                    // Asking again would wait out the same timeout for the same silence.
+                    Some(why) => tagged("instance-metadata", SilentImds(why)),
+                    None => tagged(
+                        "instance-metadata",
+                        aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                            .configure(&provider_config)
+                            .imds_client(imds_client())
+                            .build(),
+                    ),
+                },
             )
         };
 
@@ -402,7 +406,28 @@ pub fn describe_profile<'a>(get: impl Fn(&str) -> Option<&'a str>) -> String {
 }
 
 /// Regions from `--region` (repeatable, comma-separated), else the SDK's region chain.
-async fn resolve_regions(flags: &[String], profile: Option<&str>) -> Vec<RegionSource> {
+/// The instance metadata provider of a run in which instance metadata already failed to answer
+/// the region lookup (no connection, or no answer within the timeout).
+#[derive(Debug)]
+struct SilentImds(String);
+
+impl ProvideCredentials for SilentImds {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(Err(
+            aws_credential_types::provider::error::CredentialsError::provider_error(format!(
+                "instance metadata did not answer when asked for the region ({}); not asked again",
+                self.0
+            )),
+        ))
+    }
+}
+
+/// The regions to check, with where they came from; and, when instance metadata was asked for
+/// the region and did not answer, why (so that the credentials chain does not wait for it again).
+async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<RegionSource>, Option<String>) {
     let mut out: Vec<RegionSource> = Vec::new();
     for r in flags
         .iter()
@@ -418,38 +443,58 @@ async fn resolve_regions(flags: &[String], profile: Option<&str>) -> Vec<RegionS
         }
     }
     if !out.is_empty() {
-        return out;
+        return (out, None);
     }
     use aws_config::meta::region::ProvideRegion;
     if let Some(r) = aws_config::environment::EnvironmentVariableRegionProvider::new()
         .region()
         .await
     {
-        return vec![RegionSource {
-            region: r.to_string(),
-            source: "environment".into(),
-        }];
+        return (
+            vec![RegionSource {
+                region: r.to_string(),
+                source: "environment".into(),
+            }],
+            None,
+        );
     }
     let mut pb = ProfileFileRegionProvider::builder();
     if let Some(p) = profile {
         pb = pb.profile_name(p);
     }
     if let Some(r) = pb.build().region().await {
-        return vec![RegionSource {
-            region: r.to_string(),
-            source: format!("profile:{}", profile.unwrap_or("default")),
-        }];
+        return (
+            vec![RegionSource {
+                region: r.to_string(),
+                source: format!("profile:{}", profile.unwrap_or("default")),
+            }],
+            None,
+        );
     }
-    let imds = aws_config::imds::region::ImdsRegionProvider::builder()
-        .imds_client(imds_client())
-        .build();
-    if let Some(r) = imds.region().await {
-        return vec![RegionSource {
-            region: r.to_string(),
-            source: "instance-metadata".into(),
-        }];
+    if std::env::var("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
+        return (Vec::new(), None);
     }
-    Vec::new()
+    use aws_config::imds::client::error::ImdsError;
+    match imds_client().get("/latest/meta-data/placement/region").await {
+        Ok(r) => (
+            vec![RegionSource {
+                region: String::from(r),
+                source: "instance-metadata".into(),
+            }],
+            None,
+        ),
+        // Nothing answered: no connection, or none within the timeout.
+        Err(e @ (ImdsError::IoError(_) | ImdsError::FailedToLoadToken(_))) if !matches!(&e, ImdsError::FailedToLoadToken(t) if !t.is_dispatch_failure()) =>
+        {
+            tracing::debug!(error = %crate::aws::error_chain(&e), "instance metadata did not answer");
+            (Vec::new(), Some(crate::aws::error_chain(&e)))
+        }
+        // It answered (an error status, a refusal): credentials are asked for in their turn.
+        Err(e) => {
+            tracing::debug!(error = %crate::aws::error_chain(&e), "no region from instance metadata");
+            (Vec::new(), None)
+        }
+    }
 }
 
 #[cfg(test)]
