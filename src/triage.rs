@@ -292,28 +292,6 @@ const RUNTIME_OPERATIONS: &[&str] = &[
     "StartAsyncInvoke",
 ];
 
-/// Network failures as SDKs and runtimes print them.
-const NETWORK: &[&str] = &[
-    "could not connect to the endpoint url",
-    "getaddrinfo enotfound",
-    "name or service not known",
-    "nodename nor servname provided",
-    "temporary failure in name resolution",
-    "failed to establish a new connection",
-    "connection refused",
-    "econnrefused",
-    "econnreset",
-    "connection reset by peer",
-    "connect timeout",
-    "connecttimeouterror",
-    "read timeout",
-    "readtimeouterror",
-    "etimedout",
-    "dns error",
-    "unknownhostexception",
-    "no such host",
-];
-
 /// Classifies a pasted error text. Unknown text is `other`, never a confident guess.
 pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
     let mut x = extract(text);
@@ -345,7 +323,8 @@ pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
         message: Some(text),
         transport: None,
     });
-    if cause == Cause::Other && NETWORK.iter().any(|n| lower.contains(n)) {
+    let network = classify::network_problem(text);
+    if cause == Cause::Other && network.is_some() {
         cause = Cause::EndpointUnreachable;
     }
     // A host in a region without Bedrock (or no region at all) is not a network problem.
@@ -356,7 +335,13 @@ pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
         cause = Cause::RegionNotSupported;
     }
     let code = code_for(cause);
-    let (mut title, steps) = advice(cause, &x);
+    let (mut title, mut steps) = advice(cause, &x);
+    if cause == Cause::EndpointUnreachable
+        && let Some(n) = network
+    {
+        title = n.what.to_string();
+        steps = vec![n.step.to_string()];
+    }
     if matches!(cause, Cause::Throttled | Cause::QuotaExceeded)
         && let Some(kind) = classify::throttle_kind(text)
     {
@@ -647,6 +632,25 @@ mod tests {
 
         let x = extract("HTTP 429 Too Many Requests");
         assert_eq!(x.http_status, Some(429));
+    }
+
+    #[test]
+    fn network_failures_say_which_and_what_to_do() {
+        let t = triage(
+            "Error: getaddrinfo ENOTFOUND bedrock-runtime.eu-west-1.amazonaws.com",
+            None,
+            None,
+        );
+        assert_eq!(t.cause, Cause::EndpointUnreachable);
+        assert_eq!(t.title, "the endpoint's host name did not resolve (DNS)");
+        assert!(t.remediation[0].contains("nslookup"), "{:?}", t.remediation);
+        let t = triage(
+            "SSLError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+            Some("us-east-1"),
+            None,
+        );
+        assert_eq!(t.cause, Cause::EndpointUnreachable);
+        assert!(t.remediation[0].contains("CA certificate"), "{:?}", t.remediation);
     }
 
     #[test]

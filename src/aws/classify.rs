@@ -414,6 +414,110 @@ pub fn throttle_kind(message: &str) -> Option<&'static str> {
     }
 }
 
+/// A network failure recognised in the text of an error that got no answer from AWS: what
+/// happened, in plain words, and what to do about it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NetworkProblem {
+    pub what: &'static str,
+    pub step: &'static str,
+}
+
+/// Markers (lower case) of the error texts of hyper, rustls and the operating systems, first
+/// match wins: a TLS or DNS failure also mentions the connection it broke.
+static NETWORK_PROBLEMS: &[(&[&str], NetworkProblem)] = &[
+    (
+        &[
+            "dns error",
+            "failed to lookup address",
+            "name or service not known",
+            "nodename nor servname",
+            "no such host",
+            "temporary failure in name resolution",
+            "getaddrinfo enotfound",
+            "unknownhostexception",
+        ],
+        NetworkProblem {
+            what: "the endpoint's host name did not resolve (DNS)",
+            step: "Check that this machine resolves AWS host names (`nslookup sts.amazonaws.com`); in a VPC without internet access, add interface VPC endpoints for bedrock, bedrock-runtime and sts with private DNS",
+        },
+    ),
+    (
+        &[
+            "invalid peer certificate",
+            "unknownissuer",
+            "certificate verify failed",
+            "invalidcertificate",
+            "self signed certificate",
+        ],
+        NetworkProblem {
+            what: "the endpoint presented a TLS certificate this machine does not trust (often a TLS-inspecting proxy)",
+            step: "Add the proxy's CA certificate to the system trust store (bedrock-doctor, like the AWS SDK for Rust, trusts the system's roots), or exempt *.amazonaws.com from TLS inspection",
+        },
+    ),
+    (
+        &[
+            "tunnel error",
+            "proxyerror",
+            "proxy error",
+            "proxy authentication",
+            "unable to connect to proxy",
+        ],
+        NetworkProblem {
+            what: "the HTTP proxy did not open a connection to AWS",
+            step: "Check HTTPS_PROXY / NO_PROXY, the proxy's credentials, and that it allows *.amazonaws.com",
+        },
+    ),
+    (
+        &["connection refused", "actively refused", "econnrefused"],
+        NetworkProblem {
+            what: "the endpoint refused the connection",
+            step: "Check the endpoint URL overrides (AWS_ENDPOINT_URL*), proxy settings (HTTPS_PROXY, NO_PROXY) and firewalls between this machine and AWS",
+        },
+    ),
+    (
+        &[
+            "connection reset",
+            "econnreset",
+            "broken pipe",
+            "connection closed",
+            "unexpected end of file",
+            "incompletemessage",
+            "unexpected eof",
+        ],
+        NetworkProblem {
+            what: "the connection was closed before AWS answered",
+            step: "Re-run; if it persists, a proxy or firewall is cutting connections to *.amazonaws.com",
+        },
+    ),
+    (
+        &["timed out", "timeout", "etimedout"],
+        NetworkProblem {
+            what: "no answer within the timeout",
+            step: "Re-run later or with a larger timeout (bedrock-doctor: --timeout); if it persists, check that this network reaches *.amazonaws.com (proxy, firewall, VPC endpoints)",
+        },
+    ),
+    (
+        // boto3's EndpointConnectionError, which does not say why.
+        &[
+            "could not connect to the endpoint url",
+            "failed to establish a new connection",
+        ],
+        NetworkProblem {
+            what: "the endpoint could not be reached",
+            step: "Check DNS, proxy (HTTPS_PROXY, NO_PROXY), firewall and VPC endpoints for bedrock, bedrock-runtime and sts",
+        },
+    ),
+];
+
+/// The network problem an error text describes, if it is one this table knows.
+pub fn network_problem(text: &str) -> Option<&'static NetworkProblem> {
+    let t = text.to_ascii_lowercase();
+    NETWORK_PROBLEMS
+        .iter()
+        .find(|(markers, _)| markers.iter().any(|m| t.contains(m)))
+        .map(|(_, p)| p)
+}
+
 /// The status a check should give a finding with this cause.
 ///
 /// Transient causes are inconclusive (AWS could not answer); an unrecognised error without a
@@ -430,6 +534,83 @@ pub fn status_for(cause: Cause, http_status: Option<u16>) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_problems_in_plain_words() {
+        let what =
+            |t: &str| network_problem(t).map(|p| p.what.split(' ').take(4).collect::<Vec<_>>().join(" "));
+        let cases = [
+            (
+                "dispatch failure: io error: client error (Connect): dns error: failed to lookup address information: Name or service not known",
+                Some("the endpoint's host name"),
+            ),
+            (
+                "error trying to connect: dns error: nodename nor servname provided, or not known",
+                Some("the endpoint's host name"),
+            ),
+            (
+                "client error (Connect): invalid peer certificate: UnknownIssuer",
+                Some("the endpoint presented a"),
+            ),
+            (
+                "client error (Connect): tunnel error: unsuccessful",
+                Some("the HTTP proxy did"),
+            ),
+            (
+                "io error: client error (Connect): tcp connect error: Connection refused (os error 111)",
+                Some("the endpoint refused the"),
+            ),
+            (
+                "No connection could be made because the target machine actively refused it. (os error 10061)",
+                Some("the endpoint refused the"),
+            ),
+            (
+                "dispatch failure: io error: connection closed before message completed",
+                Some("the connection was closed"),
+            ),
+            (
+                "Connection reset by peer (os error 104)",
+                Some("the connection was closed"),
+            ),
+            (
+                "timeout: HTTP read timeout occurred after 200ms: timed out",
+                Some("no answer within the"),
+            ),
+            (
+                "botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://bedrock-runtime.us-east-1.amazonaws.com/model/x/converse\"",
+                Some("the endpoint could not"),
+            ),
+            (
+                "Error: getaddrinfo ENOTFOUND bedrock-runtime.us-east-1.amazonaws.com",
+                Some("the endpoint's host name"),
+            ),
+            (
+                "Failed to establish a new connection: [Errno -3] Temporary failure in name resolution",
+                Some("the endpoint's host name"),
+            ),
+            (
+                "connect ECONNREFUSED 127.0.0.1:443",
+                Some("the endpoint refused the"),
+            ),
+            (
+                "ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 Proxy Authentication Required'))",
+                Some("the HTTP proxy did"),
+            ),
+            (
+                "ReadTimeoutError: Read timeout on endpoint URL",
+                Some("no answer within the"),
+            ),
+            (
+                "HTTP connect timeout occurred after 3s",
+                Some("no answer within the"),
+            ),
+            ("AccessDeniedException: User is not authorized", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(what(text).as_deref(), want, "{text}");
+        }
+    }
 
     fn c(service: &str, status: u16, code: &str, message: &str) -> Cause {
         classify(&ErrorFacts {

@@ -23,6 +23,29 @@ pub struct CallFailure {
     pub evidence: AwsEvidence,
 }
 
+impl CallFailure {
+    /// The network problem behind a call that got no answer at all, when it is recognisable.
+    pub fn network(&self) -> Option<&'static classify::NetworkProblem> {
+        if self.evidence.http_status.is_some() {
+            return None;
+        }
+        self.evidence
+            .message
+            .as_deref()
+            .and_then(classify::network_problem)
+    }
+
+    /// "got no answer: {what} ({message})" for a network problem, else "got no usable answer:
+    /// {message}": how a finding says what came back.
+    pub fn no_answer(&self) -> String {
+        let message = self.evidence.message.as_deref().unwrap_or("no message");
+        match self.network() {
+            Some(n) => format!("got no answer: {} ({message})", n.what),
+            None => format!("got no usable answer: {message}"),
+        }
+    }
+}
+
 /// Classifies any SDK error from any of the three clients.
 ///
 /// Reads status, headers and body from the raw response rather than trusting the typed variant:

@@ -180,7 +180,10 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
                     Code::BD105,
                     format!("STS did not confirm the identity ({})", f.cause),
                     vec![
-                        format!("Check that this machine can reach the STS endpoint for {region} (proxy, firewall, VPC endpoint)"),
+                        f.network().map_or_else(
+                            || format!("Check that this machine can reach the STS endpoint for {region} (proxy, firewall, VPC endpoint)"),
+                            |n| n.step.to_string(),
+                        ),
                         "Re-run later; the Bedrock checks still ran with the unverified credentials".into(),
                     ],
                 ),
@@ -191,10 +194,13 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
                 f.status
             };
             let mut finding = Finding::new(code, status, f.cause, title)
-                .detail(format!(
-                    "GetCallerIdentity in {region} failed: {}",
-                    f.evidence.message.clone().unwrap_or_else(|| "no message".into())
-                ))
+                .detail(match f.network() {
+                    Some(_) => format!("GetCallerIdentity in {region} {}", f.no_answer()),
+                    None => format!(
+                        "GetCallerIdentity in {region} failed: {}",
+                        f.evidence.message.clone().unwrap_or_else(|| "no message".into())
+                    ),
+                })
                 .aws(f.evidence)
                 .latency(latency);
             for s in steps {

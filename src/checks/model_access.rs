@@ -193,10 +193,11 @@ fn not_verified(region: &str, m: &str, what: &str, f: aws::CallFailure) -> Findi
     .region(region)
     .model(m)
     .detail(format!(
-        "{operation} failed: {message}. This is not a verdict on access; the probe decides."
+        "{operation} {}. This is not a verdict on access; the probe decides.",
+        if f.evidence.http_status.is_some() { format!("failed: {message}") } else { f.no_answer() }
     ))
     .step(match f.cause {
-        _ if status == Status::Inconclusive => "Re-run later".to_string(),
+        _ if status == Status::Inconclusive => f.network().map_or("Re-run later", |n| n.step).to_string(),
         Cause::IamDeniedInvoke | Cause::ScpDenied => {
             format!("Allow `bedrock:{operation}` to this principal to get this hint")
         }

@@ -364,7 +364,10 @@ fn failed(
     let (code, step): (Code, String) = match cause {
         _ if no_answer => (
             Code::BD411,
-            "Re-run later; nothing about access was learned from this call".into(),
+            f.network().map_or_else(
+                || "Re-run later; nothing about access was learned from this call".into(),
+                |n| n.step.to_string(),
+            ),
         ),
         Cause::IamDeniedInvoke => (Code::BD401, format!("Allow `bedrock:InvokeModel` on `{m}` in the principal's policy (for a profile: the profile ARN and the foundation-model ARN in every destination region)")),
         Cause::ScpDenied => (Code::BD402, "Ask the organization administrators to allow Bedrock for this account and every region the call can reach (the message names the SCP)".into()),
@@ -392,14 +395,11 @@ fn failed(
     };
     let op = &f.evidence.operation;
     let answered = match (f.evidence.http_status, &f.evidence.error_code) {
-        (_, Some(c)) => format!("{op} answered {c}"),
-        (Some(http), None) => format!("{op} answered HTTP {http} without an error code"),
-        (None, None) => format!("{op} got no answer"),
+        (_, Some(c)) => format!("{op} answered {c}: {message}"),
+        (Some(http), None) => format!("{op} answered HTTP {http} without an error code: {message}"),
+        (None, None) => format!("{op} {}", f.no_answer()),
     };
-    let detail = format!(
-        "{answered}: {message}{}",
-        why.map(|w| format!(" {w}")).unwrap_or_default()
-    );
+    let detail = format!("{answered}{}", why.map(|w| format!(" {w}")).unwrap_or_default());
     // Only an answer that says so is a verdict: otherwise the call could not tell.
     let title = if status == Status::Inconclusive {
         format!("{m} could not be verified in {region} ({cause})")

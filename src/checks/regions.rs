@@ -158,8 +158,11 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
                 .step(rejected_step(f.cause))
             } else {
                 Finding::new(Code::BD503, f.status, f.cause, format!("Bedrock in {code} could not be verified ({})", f.cause))
-                    .detail(format!("ListFoundationModels in {code} got no usable answer: {message}. Nothing about access was learned; this is not a verdict on your permissions."))
-                    .step(format!("Re-run later; if it persists, check that this network can reach bedrock.{code}.amazonaws.com (proxy, firewall, VPC endpoint)"))
+                    .detail(format!("ListFoundationModels in {code} {}. Nothing about access was learned; this is not a verdict on your permissions.", f.no_answer()))
+                    .step(f.network().map_or_else(
+                        || format!("Re-run later; if it persists, check that this network can reach bedrock.{code}.amazonaws.com (proxy, firewall, VPC endpoint)"),
+                        |n| n.step.to_string(),
+                    ))
             };
             out.push(finding.region(code).aws(f.evidence));
         }

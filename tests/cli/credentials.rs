@@ -128,7 +128,8 @@ fn no_credentials_anywhere_fails_fast_without_waiting_for_metadata() {
     let f = r.finding(Code::BD101);
     assert_eq!((f.status, f.cause), (Status::Fail, Cause::NoCredentials));
     assert!(
-        f.detail.contains("instance metadata did not answer when asked for the region"),
+        f.detail
+            .contains("instance metadata did not answer when asked for the region"),
         "{}",
         f.detail
     );

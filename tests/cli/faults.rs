@@ -138,6 +138,18 @@ fn a_bedrock_endpoint_that_refuses_connections() {
             (f.status, f.cause),
             (Status::Inconclusive, Cause::EndpointUnreachable)
         );
+        // In plain words, with the step that fits a refusal (not "re-run later").
+        assert!(
+            f.detail
+                .contains("got no answer: the endpoint refused the connection ("),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.remediation[0].contains("AWS_ENDPOINT_URL"),
+            "{:?}",
+            f.remediation
+        );
     }
     assert!(!r.incomplete);
     assert_no_blame(&r);

@@ -127,9 +127,15 @@ fn capacity_problems_alone_never_fail_the_run() {
     }
     let hung = probe(&r, "eu-west-1", CLAUDE);
     assert!(
-        hung.detail.starts_with("Converse got no answer: "),
+        hung.detail
+            .starts_with("Converse got no answer: no answer within the timeout"),
         "{}",
         hung.detail
+    );
+    assert!(
+        hung.remediation[0].contains("--timeout"),
+        "{:?}",
+        hung.remediation
     );
     assert_eq!(r.summary.fail, 0);
     assert!(!r.incomplete);
