@@ -330,7 +330,9 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
     let started = Instant::now();
     let runtime = runtime()?;
     let report = runtime.block_on(async {
-        let mut aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        let mut aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout)
+            .await
+            .map_err(UsageError)?;
         if let Some(source) = &settings.regions_source {
             for r in &mut aws.regions {
                 r.source.clone_from(source);
@@ -344,7 +346,7 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
             bar.finish_and_clear();
         }
         let usage = cx.usage();
-        Report {
+        Ok::<_, anyhow::Error>(Report {
             generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
                 .fmt(aws_smithy_types::date_time::Format::DateTime)
                 .ok(),
@@ -360,11 +362,11 @@ fn diagnose(settings: Settings, selected: &[&'static dyn Check]) -> anyhow::Resu
             findings: outcome.findings,
             incomplete: outcome.incomplete,
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        }
+        })
     });
     // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
     runtime.shutdown_background();
-    Ok(report)
+    report
 }
 
 /// `triage`: classify a pasted error, optionally verified against AWS.
@@ -475,7 +477,9 @@ fn direct<T>(
 ) -> anyhow::Result<Result<T, u8>> {
     let rt = runtime()?;
     let result = rt.block_on(async {
-        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout).await;
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout)
+            .await
+            .map_err(UsageError)?;
         work(Context::new(settings, aws)).await
     });
     rt.shutdown_background();

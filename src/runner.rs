@@ -306,7 +306,7 @@ mod tests {
             severity: Default::default(),
             regions_source: None,
         };
-        let aws = AwsSetup::load(&settings.regions, None, timeout).await;
+        let aws = AwsSetup::load(&settings.regions, None, timeout).await.unwrap();
         Arc::new(Context::new(settings, aws))
     }
 

@@ -451,7 +451,7 @@ static NETWORK_PROBLEMS: &[(&[&str], NetworkProblem)] = &[
         ],
         NetworkProblem {
             what: "the endpoint presented a TLS certificate this machine does not trust (often a TLS-inspecting proxy)",
-            step: "Add the proxy's CA certificate to the system trust store (bedrock-doctor, like the AWS SDK for Rust, trusts the system's roots), or exempt *.amazonaws.com from TLS inspection",
+            step: "Point AWS_CA_BUNDLE (or the profile's ca_bundle) at the proxy's CA certificate, as for the AWS CLI, or add it to the system trust store",
         },
     ),
     (

@@ -99,6 +99,8 @@ pub struct AwsSetup {
     pub endpoint_overrides: Vec<(String, String)>,
     /// A short description of the selected profile, e.g. `sso`, `assume-role`, `static keys`.
     pub profile_kind: Option<String>,
+    /// The CA bundle trusted besides the system's roots, if one is configured.
+    pub ca_bundle: Option<CaBundle>,
     /// Clients built so far, one per service, region and credentials: each owns an HTTP client
     /// with its connection pool and TLS configuration, which later calls reuse.
     clients: Arc<Mutex<Clients>>,
@@ -152,7 +154,14 @@ fn cached<C: Clone>(
 
 impl AwsSetup {
     /// Resolves regions, builds the credentials chain and the base SDK configuration.
-    pub async fn load(flag_regions: &[String], profile: Option<&str>, run_timeout: Duration) -> Self {
+    ///
+    /// Fails only on a CA bundle (`AWS_CA_BUNDLE`, the profile's `ca_bundle`) that cannot be used:
+    /// the AWS CLI refuses to run with one too.
+    pub async fn load(
+        flag_regions: &[String],
+        profile: Option<&str>,
+        run_timeout: Duration,
+    ) -> Result<Self, String> {
         register_environment_secrets();
         let profile_set = load_profiles(profile).await;
         if let Some(set) = &profile_set {
@@ -181,9 +190,18 @@ impl AwsSetup {
             .map_or_else(|| "us-east-1".to_string(), |r| r.region.clone());
         let region = Region::new(primary);
 
-        let provider_config = ProviderConfig::without_region()
+        let ca_bundle = CaBundle::find(
+            selected.as_deref(),
+            selected_profile.and_then(|p| p.get("ca_bundle")),
+        )?;
+        let https = ca_bundle.as_ref().map(CaBundle::http_client).transpose()?;
+        let mut provider_config = ProviderConfig::without_region()
             .with_region(Some(region.clone()))
             .with_timeout_config(call_timeouts(run_timeout));
+        if let Some(client) = &https {
+            // SSO, role assumption and web identity go through the same inspecting proxy.
+            provider_config = provider_config.with_http_client(client.clone());
+        }
         let mut profile_provider = ProfileFileCredentialsProvider::builder().configure(&provider_config);
         if let Some(p) = profile {
             profile_provider = profile_provider.profile_name(p);
@@ -258,6 +276,9 @@ impl AwsSetup {
         if let Some(p) = profile {
             loader = loader.profile_name(p);
         }
+        if let Some(client) = https {
+            loader = loader.http_client(client);
+        }
         let sdk = loader.load().await;
 
         let mut endpoint_overrides: Vec<(String, String)> = ENDPOINT_VARIABLES
@@ -272,7 +293,7 @@ impl AwsSetup {
         if let Some(url) = selected_profile.and_then(|p| p.get("endpoint_url")) {
             endpoint_overrides.push(("profile endpoint_url".to_string(), url.to_string()));
         }
-        AwsSetup {
+        Ok(AwsSetup {
             regions,
             profile_explicit: profile.is_some() || std::env::var_os("AWS_PROFILE").is_some(),
             missing_profile: selected_profile.is_none()
@@ -284,8 +305,9 @@ impl AwsSetup {
             bearer_token: std::env::var_os(BEARER_TOKEN_VARIABLE).is_some_and(|v| !v.is_empty()),
             endpoint_overrides,
             profile_kind,
+            ca_bundle,
             clients: Arc::default(),
-        }
+        })
     }
 
     /// The region STS is asked in: the primary region, or `us-east-1` when none is configured.
@@ -320,6 +342,76 @@ impl AwsSetup {
         cached(&mut self.clients().runtime, region, creds, |creds| {
             build_client!(aws_sdk_bedrockruntime, self, region, creds)
         })
+    }
+}
+
+/// A CA bundle to trust besides the system's roots, as the AWS CLI and SDKs read it:
+/// `AWS_CA_BUNDLE`, else the profile's `ca_bundle`. Corporate networks that inspect TLS need it.
+#[derive(Clone, Debug)]
+pub struct CaBundle {
+    /// `AWS_CA_BUNDLE` or `profile NAME ca_bundle`.
+    pub source: String,
+    pub path: String,
+    pub certificates: usize,
+    pem: Vec<u8>,
+}
+
+impl CaBundle {
+    /// Reads the bundle named by the environment or `profile`; an unreadable file, or one without
+    /// a PEM certificate, is an error that names the file and where it was set.
+    fn find(profile_name: Option<&str>, profile_value: Option<&str>) -> Result<Option<CaBundle>, String> {
+        let (source, path) = match std::env::var("AWS_CA_BUNDLE")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            Some(p) => ("AWS_CA_BUNDLE".to_string(), p),
+            None => match profile_value.filter(|v| !v.trim().is_empty()) {
+                Some(p) => (
+                    format!("profile {} ca_bundle", profile_name.unwrap_or("default")),
+                    p.to_string(),
+                ),
+                None => return Ok(None),
+            },
+        };
+        let pem = std::fs::read(&path)
+            .map_err(|e| format!("{source} names `{path}`, which cannot be read: {e}"))?;
+        use rustls_pki_types::pem::PemObject;
+        let certificates = rustls_pki_types::CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{source} names `{path}`, which is not a PEM certificate bundle: {e}"))?
+            .len();
+        if certificates == 0 {
+            return Err(format!("{source} names `{path}`, which holds no PEM certificate"));
+        }
+        Ok(Some(CaBundle {
+            source,
+            path,
+            certificates,
+            pem,
+        }))
+    }
+
+    /// The SDK's default HTTPS client (rustls with aws-lc, proxy from the environment) trusting
+    /// this bundle as well as the system's roots.
+    fn http_client(&self) -> Result<aws_sdk_bedrock::config::SharedHttpClient, String> {
+        use aws_smithy_http_client::tls;
+        let context = tls::TlsContext::builder()
+            .with_trust_store(tls::TrustStore::default().with_pem_certificate(self.pem.clone()))
+            .build()
+            .map_err(|e| format!("{} names `{}`: {e}", self.source, self.path))?;
+        Ok(
+            aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
+                let mut conn = aws_smithy_http_client::ConnectorBuilder::default()
+                    .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+                    .tls_context(context.clone());
+                conn.set_connector_settings(settings.cloned());
+                if let Some(c) = components {
+                    conn.set_sleep_impl(c.sleep_impl());
+                }
+                conn.set_proxy_config(Some(aws_smithy_http_client::proxy::ProxyConfig::from_env()));
+                conn.build()
+            }),
+        )
     }
 }
 

@@ -234,6 +234,23 @@ fn environment_facts(cx: &Context, out: &Findings) {
                 .step("Unset AWS_BEARER_TOKEN_BEDROCK if the application should use its IAM role, or renew the key in the Bedrock console (API keys)"),
         );
     }
+    if let Some(b) = &cx.aws.ca_bundle {
+        out.push(
+            Finding::new(
+                Code::BD109,
+                Status::Pass,
+                Cause::Ok,
+                format!(
+                    "TLS to AWS also trusts `{}` ({}, {} certificate{})",
+                    b.path,
+                    b.source,
+                    b.certificates,
+                    if b.certificates == 1 { "" } else { "s" }
+                ),
+            )
+            .detail("Certificates from this bundle are trusted besides the system's roots, as the AWS CLI trusts them: what a network whose proxy inspects TLS needs. Every call of this run, and the credential providers' own calls (SSO, role assumption), trust it."),
+        );
+    }
     if !cx.aws.endpoint_overrides.is_empty() {
         let list: Vec<String> = cx
             .aws

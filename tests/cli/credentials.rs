@@ -282,3 +282,67 @@ fn bedrock_api_key_is_reported_and_used_for_bedrock_only() {
         }
     }
 }
+
+/// Behind a TLS-inspecting proxy the endpoint's certificate is signed by a CA no system trusts.
+/// The finding says so, and `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), which the AWS CLI
+/// honours, makes the same run pass.
+#[test]
+fn an_untrusted_certificate_is_named_and_a_ca_bundle_fixes_it() {
+    let aws = FakeAws::start_tls();
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let run = |cmd: TestCommand| {
+        let out = cmd.run();
+        out.assert_code(0);
+        out.report()
+    };
+
+    let r = run(check(&aws));
+    let f = r.finding(Code::BD105);
+    assert_eq!(
+        (f.status, f.cause),
+        (Status::Inconclusive, Cause::EndpointUnreachable)
+    );
+    assert!(
+        f.detail.contains("a TLS certificate this machine does not trust"),
+        "{}",
+        f.detail
+    );
+    assert!(f.remediation[0].contains("CA certificate"), "{:?}", f.remediation);
+    assert!(aws.requests().is_empty(), "no request got through the handshake");
+
+    assert!(r.findings.iter().all(|f| f.code != Code::BD109));
+
+    let r = run(check(&aws).env("AWS_CA_BUNDLE", ca));
+    assert_eq!(r.finding(Code::BD100).status, Status::Pass);
+    assert_eq!(r.finding_in(Code::BD500, "us-east-1").status, Status::Pass);
+    let said = &r.finding(Code::BD109).title;
+    assert!(
+        said.contains(ca) && said.contains("(AWS_CA_BUNDLE, 1 certificate)"),
+        "{said}"
+    );
+
+    let r = run(check(&aws).file(".aws/config", &format!("[default]\nca_bundle = {ca}\n")));
+    assert_eq!(r.finding(Code::BD100).status, Status::Pass);
+    assert!(r.finding(Code::BD109).title.contains("profile default ca_bundle"));
+}
+
+#[test]
+fn an_unusable_ca_bundle_is_a_usage_error() {
+    let aws = FakeAws::start();
+    for (value, says) in [
+        ("/nonexistent/ca.pem", "cannot be read"),
+        (
+            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+            "holds no PEM certificate",
+        ),
+    ] {
+        let out = check(&aws).env("AWS_CA_BUNDLE", value).run();
+        out.assert_code(2);
+        assert!(
+            out.stderr.contains("AWS_CA_BUNDLE") && out.stderr.contains(says),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -164,6 +164,7 @@ struct State {
 /// The running endpoint; stops when dropped.
 pub struct FakeAws {
     pub addr: SocketAddr,
+    tls: bool,
     state: Arc<Mutex<State>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -186,6 +187,33 @@ impl FakeAws {
 
     /// Starts the endpoint on `port` of 127.0.0.1 (0: any free port).
     pub fn start_on(port: u16) -> Self {
+        Self::serve(port, None)
+    }
+
+    /// Starts the endpoint behind TLS, with the certificate of `tests/fixtures/tls/server.pem`
+    /// (for `localhost` and 127.0.0.1), signed by the test CA in `ca.pem`, which no system
+    /// trusts: as behind a TLS-inspecting proxy. Its URL is `https://localhost:PORT`.
+    pub fn start_tls() -> Self {
+        use rustls_pki_types::pem::PemObject;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(dir.join("server.pem"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        Self::serve(0, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
+
+    fn serve(port: u16, tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
+        let is_tls = tls.is_some();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -212,24 +240,42 @@ impl FakeAws {
                 };
                 st.lock().unwrap().connections += 1;
                 let st = st.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let io = hyper_util::rt::TokioIo::new(stream);
                     let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, svc)
-                        .await;
+                    let http = hyper::server::conn::http1::Builder::new();
+                    match tls {
+                        None => {
+                            let _ = http
+                                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                                .await;
+                        }
+                        // A client that does not trust the certificate hangs up in the handshake.
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http
+                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                                    .await;
+                            }
+                        }
+                    }
                 });
             }
         });
         FakeAws {
             addr,
+            tls: is_tls,
             state,
             runtime: Some(runtime),
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.tls {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     /// Sets how the endpoint treats `access_key`.
