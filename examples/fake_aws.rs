@@ -35,6 +35,10 @@ struct Args {
     /// Accept connections and never answer.
     #[arg(long)]
     silent: bool,
+    /// Serve HTTPS with a certificate of the test CA `tests/fixtures/tls/ca.pem`, which nothing
+    /// trusts: as behind a TLS-inspecting proxy (try `AWS_CA_BUNDLE=tests/fixtures/tls/ca.pem`).
+    #[arg(long)]
+    tls: bool,
     /// Serve these model ids (comma-separated, on demand) in every region's catalogue.
     #[arg(long, value_delimiter = ',')]
     models: Vec<String>,
@@ -51,7 +55,11 @@ fn main() {
         }
         return;
     }
-    let aws = FakeAws::start_on(args.port);
+    let aws = if args.tls {
+        FakeAws::start_tls_on(args.port)
+    } else {
+        FakeAws::start_on(args.port)
+    };
     if !args.models.is_empty() {
         let regions = bedrock_doctor::regions::REGIONS.iter().filter(|r| r.bedrock);
         for r in regions {

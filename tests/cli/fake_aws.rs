@@ -194,6 +194,11 @@ impl FakeAws {
     /// (for `localhost` and 127.0.0.1), signed by the test CA in `ca.pem`, which no system
     /// trusts: as behind a TLS-inspecting proxy. Its URL is `https://localhost:PORT`.
     pub fn start_tls() -> Self {
+        Self::start_tls_on(0)
+    }
+
+    /// [`FakeAws::start_tls`] on `port` of 127.0.0.1 (0: any free port).
+    pub fn start_tls_on(port: u16) -> Self {
         use rustls_pki_types::pem::PemObject;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
         let certs = rustls_pki_types::CertificateDer::pem_file_iter(dir.join("server.pem"))
@@ -209,7 +214,7 @@ impl FakeAws {
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .unwrap();
-        Self::serve(0, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+        Self::serve(port, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
     }
 
     fn serve(port: u16, tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
