@@ -277,6 +277,26 @@ impl Context {
         cells.get(region)?.get()?.as_ref().ok().cloned()
     }
 
+    /// The IDs of the system profiles callable from `region` that route to `foundation_id`:
+    /// what to call there instead of an identifier the region refused. Empty when the list
+    /// could not be read.
+    pub async fn profiles_routing_to(
+        &self,
+        region: &str,
+        foundation_id: &str,
+        creds: Option<Credentials>,
+    ) -> Vec<String> {
+        match self.profiles(region, creds).await {
+            Ok(p) => p
+                .value
+                .iter()
+                .filter(|p| p.contains_model(foundation_id))
+                .map(|p| p.id.clone())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// System inference profiles callable from `region` (`ListInferenceProfiles`, all pages),
     /// fetched once per run.
     pub async fn profiles(&self, region: &str, creds: Option<Credentials>) -> FetchResult<Vec<Profile>> {

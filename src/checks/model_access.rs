@@ -266,7 +266,10 @@ async fn catalogue_verdict(
                     .join(", ")
             ));
         }
-        if let Some(r) = elsewhere.first() {
+        let routes = cx.profiles_routing_to(region, id, creds).await;
+        if !routes.is_empty() {
+            f = f.step(instead(&routes, region));
+        } else if let Some(r) = elsewhere.first() {
             f = f.step(format!(
                 "Call it in {r}, or through a cross-region inference profile that covers {region}"
             ));
@@ -328,15 +331,7 @@ async fn catalogue_verdict(
         return;
     }
     if entry.supports("INFERENCE_PROFILE") {
-        let names: Vec<String> = match cx.profiles(region, creds).await {
-            Ok(p) => p
-                .value
-                .iter()
-                .filter(|p| p.contains_model(id))
-                .map(|p| p.id.clone())
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let names = cx.profiles_routing_to(region, id, creds).await;
         let mut f = base(Code::BD202, Status::Fail, Cause::NeedsInferenceProfile, format!("{id} needs an inference profile in {region}"))
             .detail(format!(
                 "In {region} the model supports {types}: it cannot be invoked by its bare ID (\"on-demand throughput isn't supported\"). {}",
@@ -368,7 +363,7 @@ async fn profile_verdict(
     parsed: &ModelRef,
     creds: Option<Credentials>,
 ) {
-    let client = cx.aws.bedrock(region, creds);
+    let client = cx.aws.bedrock(region, creds.clone());
     let (answer, latency) = cx
         .call(
             Service::Bedrock,
@@ -429,16 +424,41 @@ async fn profile_verdict(
                     ),
                 )
             };
+            let routes = match parsed.foundation_id() {
+                Some(id) => cx.profiles_routing_to(region, id, creds).await,
+                None => Vec::new(),
+            };
+            let mut finding = Finding::new(
+                Code::BD204,
+                Status::Fail,
+                cause,
+                format!("{m} cannot be called from {region}"),
+            )
+            .region(region)
+            .model(m)
+            .detail(format!(
+                "{why} AWS said: {}",
+                f.evidence.message.clone().unwrap_or_default()
+            ));
+            if !routes.is_empty() {
+                finding = finding.step(instead(&routes, region));
+            }
             out.push(
-                Finding::new(Code::BD204, Status::Fail, cause, format!("{m} cannot be called from {region}"))
-                    .region(region)
-                    .model(m)
-                    .detail(format!("{why} AWS said: {}", f.evidence.message.clone().unwrap_or_default()))
+                finding
                     .step(format!("List the profiles callable from {region}: `aws bedrock list-inference-profiles --region {region}`"))
                     .aws(f.evidence),
             );
         }
     }
+}
+
+/// The step that names what to call from `region` instead: profiles that route to the model.
+pub(crate) fn instead(routes: &[String], region: &str) -> String {
+    let ids: Vec<String> = routes.iter().map(|r| format!("`{r}`")).collect();
+    format!(
+        "Call {} from {region} instead: it routes to the same model",
+        ids.join(" or ")
+    )
 }
 
 async fn entitlement(

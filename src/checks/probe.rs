@@ -262,7 +262,7 @@ async fn probe(
                 .into(),
         );
     }
-    let client = cx.aws.runtime(region, creds);
+    let client = cx.aws.runtime(region, creds.clone());
     // Imported models answer ModelNotReady while they warm up: retry within this call's share
     // of the run before judging.
     let deadline = Instant::now() + cx.settings.timeout / SEQUENTIAL_DEPTH;
@@ -315,7 +315,16 @@ async fn probe(
             })
             .latency(latency)
         }
-        Sent::Failed(f) => failed(cx, region, m, parsed, entry.is_some(), f).latency(latency),
+        Sent::Failed(f) => {
+            // A refused identifier: name what this region can call for the same model.
+            let routes = match (&foundation, f.cause) {
+                (Some(id), Cause::InvalidModelId | Cause::ModelNotInRegion) => {
+                    cx.profiles_routing_to(region, id, creds).await
+                }
+                _ => Vec::new(),
+            };
+            failed(cx, region, m, parsed, entry.is_some(), &routes, f).latency(latency)
+        }
     }
 }
 
@@ -356,6 +365,7 @@ fn failed(
     m: &str,
     parsed: &ModelRef,
     in_catalogue: bool,
+    routes: &[String],
     f: CallFailure,
 ) -> Finding {
     let (cause, why) = refine(cx, region, parsed, in_catalogue, f.cause);
@@ -377,6 +387,7 @@ fn failed(
         Cause::ModelAccessNotGranted => (Code::BD406, "The account may not use this model: check account-level gating with your AWS account team, or use another model".into()),
         Cause::NeedsInferenceProfile => (Code::BD407, "Invoke a cross-region inference profile ID (e.g. `us.` + the model ID) instead of the bare model ID; `bedrock-doctor check --model` on the profile verifies it".into()),
         Cause::ModelEolLegacy => (Code::BD408, "Move to the model's successor; Legacy access cannot be restored by the account".into()),
+        Cause::InvalidModelId | Cause::ModelNotInRegion if !routes.is_empty() => (Code::BD409, super::model_access::instead(routes, region)),
         Cause::InvalidModelId | Cause::ModelNotInRegion => (Code::BD409, format!("Check the identifier against `aws bedrock list-foundation-models --region {region}` and `list-inference-profiles`")),
         c if c.is_transient() => (Code::BD411, "Re-run later; nothing about access was learned from this call".into()),
         _ => (Code::BD410, "Read AWS's message in the detail; `bedrock-doctor explain BD410` lists the usual causes".into()),

@@ -298,6 +298,14 @@ fn model_missing_from_a_region_says_where_it_is_offered() {
         .unwrap();
     assert_eq!((f.status, f.cause), (Status::Fail, Cause::ModelNotInRegion));
     assert!(f.detail.contains("offered in us-east-1"), "{}", f.detail);
+    // No profile callable from eu-west-3 routes to it: the step names where it is offered.
+    assert!(
+        f.remediation
+            .iter()
+            .any(|s| s.starts_with("Call it in us-east-1")),
+        "{:?}",
+        f.remediation
+    );
     // The runtime's ambiguous "identifier is invalid" is resolved with the catalogue.
     let p = probe(&r, "eu-west-3", CLAUDE);
     assert_eq!((p.code, p.cause), (Code::BD409, Cause::ModelNotInRegion));
@@ -418,6 +426,10 @@ fn profile_of_another_geography_cannot_be_called() {
     assert_eq!((f.status, f.cause), (Status::Fail, Cause::ModelNotInRegion));
     let p = probe(&r, "eu-west-1", m);
     assert_eq!((p.code, p.cause), (Code::BD409, Cause::ModelNotInRegion));
+    // Both name what eu-west-1 can call for the same model: its own geography's profile.
+    let instead = "Call `eu.anthropic.claude-3-5-sonnet-20240620-v1:0` from eu-west-1 instead: it routes to the same model";
+    assert_eq!(f.remediation[0], instead);
+    assert_eq!(p.remediation[0], instead);
 }
 
 #[test]
