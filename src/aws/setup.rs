@@ -347,13 +347,23 @@ impl AwsSetup {
 
 /// A CA bundle to trust besides the system's roots, as the AWS CLI and SDKs read it:
 /// `AWS_CA_BUNDLE`, else the profile's `ca_bundle`. Corporate networks that inspect TLS need it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CaBundle {
     /// `AWS_CA_BUNDLE` or `profile NAME ca_bundle`.
     pub source: String,
     pub path: String,
     pub certificates: usize,
     pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for CaBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}` ({} certificates)",
+            self.source, self.path, self.certificates
+        )
+    }
 }
 
 impl CaBundle {
