@@ -90,7 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                             serde_json::json!({"id": id, "summary": summary, "depends_on": deps, "codes": codes})
                         })
                         .collect();
-                    format!("{}\n", serde_json::to_string_pretty(&list)?)
+                    pretty_json(&list)?
                 }
             };
             print(&text)?;
@@ -105,7 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                             .iter()
                             .map(|c| serde_json::json!({"code": c, "slug": c.slug(), "check": c.check(), "severity": c.default_severity(), "title": c.title()}))
                             .collect();
-                        format!("{}\n", serde_json::to_string_pretty(&list)?)
+                        pretty_json(&list)?
                     }
                 };
                 print(&text)?;
@@ -432,7 +432,7 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
                 v["verification"] = serde_json::to_value(verdict)?;
                 v["verification"]["report"] = serde_json::to_value(r)?;
             }
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
+            pretty_json(&v)?
         }
         Format::Table => {
             let mut out = render::triage_table(&t, verdict.as_ref(), style);
@@ -557,7 +557,7 @@ fn models(args: ModelsArgs) -> anyhow::Result<u8> {
         Err(code) => return Ok(code),
     };
     let text = match args.format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Json => pretty_json(&report)?,
         Format::Table => render::models_table(&report, style_for_stdout()),
     };
     print(&text)?;
@@ -610,7 +610,7 @@ fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
         Err(code) => return Ok(code),
     };
     let text = match args.format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        Format::Json => pretty_json(&report)?,
         Format::Table => render::invoke_text(&report, style_for_stdout()),
     };
     print(&text)?;
@@ -657,7 +657,7 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     // JSON keeps lint's own shape (with the knowledge base); other formats share the report's.
     for (format, path) in &outputs {
         let text = match format {
-            ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&lint)?),
+            ReportFormat::Json => pretty_json(&lint)?,
             ReportFormat::Table => render::lint_text(
                 &lint,
                 if path.is_some() {
@@ -767,7 +767,7 @@ fn knowledge(cmd: KnowledgeCommand) -> anyhow::Result<u8> {
                     .unwrap_or_default()
             });
             let k = Knowledge::from_listing(&listing, &date);
-            print(&format!("{}\n", serde_json::to_string_pretty(&k)?))?;
+            print(&pretty_json(&k)?)?;
             Ok(0)
         }
     }
@@ -835,6 +835,11 @@ fn style_for_stdout() -> Style {
             Some(columns.unwrap_or(120))
         },
     }
+}
+
+/// A value as pretty JSON with a final newline: every command's `--format json`.
+fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    Ok(format!("{}\n", serde_json::to_string_pretty(value)?))
 }
 
 fn print(text: &str) -> anyhow::Result<()> {

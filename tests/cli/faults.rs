@@ -2,7 +2,7 @@
 //! claims an access problem the endpoint did not state.
 
 use crate::fake_aws::{FakeAws, Fault, Match};
-use crate::util::{ReportExt, TestCommand};
+use crate::util::{ReportExt, TestCommand, check_models};
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::report::{Cause, Report, Status};
 
@@ -54,18 +54,7 @@ fn truncated_and_malformed_bodies_are_inconclusive() {
         Match::op("Converse"),
         raw(200, "application/json", r#"{"output": {"message": "#),
     );
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1,us-west-2",
-            "--model",
-            CLAUDE,
-        ])
-        .run();
+    let out = check_models(&aws, "us-east-1,us-west-2", &[CLAUDE]).run();
     out.assert_code(0);
     let r = out.report();
     for region in ["us-east-1", "us-west-2"] {
@@ -110,24 +99,13 @@ fn a_bedrock_endpoint_that_refuses_connections() {
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     let aws = FakeAws::start();
-    let out = TestCommand::new()
-        .fake_aws(&aws)
+    let out = check_models(&aws, "us-east-1,eu-west-1", &[CLAUDE])
         .env("AWS_ENDPOINT_URL_BEDROCK", format!("http://127.0.0.1:{port}"))
         .env(
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
             format!("http://127.0.0.1:{port}"),
         )
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1,eu-west-1",
-            "--model",
-            CLAUDE,
-            "--timeout",
-            "8",
-        ])
+        .args(["--timeout", "8"])
         .run();
     out.assert_code(0);
     let r = out.report();
@@ -168,18 +146,7 @@ fn bursts_of_5xx_that_clear_within_the_retries_pass() {
         Fault::error(500, "InternalServerException", "oops"),
         2,
     );
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1",
-            "--model",
-            CLAUDE,
-        ])
-        .run();
+    let out = check_models(&aws, "us-east-1", &[CLAUDE]).run();
     out.assert_code(0);
     let r = out.report();
     assert_eq!(r.finding_in(Code::BD500, "us-east-1").status, Status::Pass);
@@ -194,19 +161,8 @@ fn bursts_of_5xx_that_clear_within_the_retries_pass() {
 fn resets_everywhere_end_the_run_cleanly() {
     let aws = FakeAws::start();
     aws.fault(Match::any(), Fault::Reset);
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1",
-            "--model",
-            CLAUDE,
-            "--timeout",
-            "8",
-        ])
+    let out = check_models(&aws, "us-east-1", &[CLAUDE])
+        .args(["--timeout", "8"])
         .run();
     out.assert_code(0);
     let r = out.report();
@@ -257,18 +213,7 @@ fn empty_success_bodies_are_never_a_pass() {
         raw(200, "application/json", "{}"),
     );
     aws.fault(Match::op("Converse"), raw(200, "application/json", "{}"));
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1",
-            "--model",
-            CLAUDE,
-        ])
-        .run();
+    let out = check_models(&aws, "us-east-1", &[CLAUDE]).run();
     out.assert_code(0);
     let r = out.report();
     assert_eq!(
@@ -340,20 +285,7 @@ fn throttling_on_a_fraction_of_calls() {
     const EMBED: &str = "amazon.titan-embed-text-v2:0";
     let throttle = || Fault::error(429, "ThrottlingException", "Rate exceeded");
     let run = |aws: &FakeAws| {
-        let out = TestCommand::new()
-            .fake_aws(aws)
-            .args([
-                "check",
-                "--format",
-                "json",
-                "--region",
-                "us-east-1,us-west-2,eu-west-1",
-                "--model",
-                CLAUDE,
-                "--model",
-                EMBED,
-            ])
-            .run();
+        let out = check_models(aws, "us-east-1,us-west-2,eu-west-1", &[CLAUDE, EMBED]).run();
         out.assert_code(0);
         out.report()
     };
