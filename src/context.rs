@@ -277,20 +277,21 @@ impl Context {
         cells.get(region)?.get()?.as_ref().ok().cloned()
     }
 
-    /// The IDs of the system profiles callable from `region` that route to `foundation_id`:
-    /// what to call there instead of an identifier the region refused. Empty when the list
-    /// could not be read.
+    /// The IDs of the system profiles callable from `region` that route to `foundation_id`,
+    /// other than `refused`: what to call there instead of an identifier the region refused.
+    /// Empty when the list could not be read.
     pub async fn profiles_routing_to(
         &self,
         region: &str,
         foundation_id: &str,
+        refused: &str,
         creds: Option<Credentials>,
     ) -> Vec<String> {
         match self.profiles(region, creds).await {
             Ok(p) => p
                 .value
                 .iter()
-                .filter(|p| p.contains_model(foundation_id))
+                .filter(|p| p.contains_model(foundation_id) && p.id != refused && p.arn != refused)
                 .map(|p| p.id.clone())
                 .collect(),
             Err(_) => Vec::new(),

@@ -266,7 +266,7 @@ async fn catalogue_verdict(
                     .join(", ")
             ));
         }
-        let routes = cx.profiles_routing_to(region, id, creds).await;
+        let routes = cx.profiles_routing_to(region, id, m, creds).await;
         if !routes.is_empty() {
             f = f.step(instead(&routes, region));
         } else if let Some(r) = elsewhere.first() {
@@ -331,7 +331,7 @@ async fn catalogue_verdict(
         return;
     }
     if entry.supports("INFERENCE_PROFILE") {
-        let names = cx.profiles_routing_to(region, id, creds).await;
+        let names = cx.profiles_routing_to(region, id, m, creds).await;
         let mut f = base(Code::BD202, Status::Fail, Cause::NeedsInferenceProfile, format!("{id} needs an inference profile in {region}"))
             .detail(format!(
                 "In {region} the model supports {types}: it cannot be invoked by its bare ID (\"on-demand throughput isn't supported\"). {}",
@@ -425,7 +425,7 @@ async fn profile_verdict(
                 )
             };
             let routes = match parsed.foundation_id() {
-                Some(id) => cx.profiles_routing_to(region, id, creds).await,
+                Some(id) => cx.profiles_routing_to(region, id, m, creds).await,
                 None => Vec::new(),
             };
             let mut finding = Finding::new(

@@ -319,7 +319,7 @@ async fn probe(
             // A refused identifier: name what this region can call for the same model.
             let routes = match (&foundation, f.cause) {
                 (Some(id), Cause::InvalidModelId | Cause::ModelNotInRegion) => {
-                    cx.profiles_routing_to(region, id, creds).await
+                    cx.profiles_routing_to(region, id, m, creds).await
                 }
                 _ => Vec::new(),
             };

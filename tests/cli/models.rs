@@ -536,3 +536,26 @@ fn no_call_is_made_twice() {
     assert_eq!(p.calls, 4);
     assert!(p.estimated_usd_max > 0.0 && p.estimated_usd_max < 0.01);
 }
+
+/// A profile the region lists but the runtime refuses is not suggested as its own replacement.
+#[test]
+fn a_refused_identifier_is_never_its_own_suggestion() {
+    let aws = FakeAws::start();
+    let m = "eu.anthropic.claude-3-5-sonnet-20240620-v1:0";
+    aws.fault(
+        Match::op("Converse").region("eu-west-1").model(m),
+        Fault::error(
+            400,
+            "ValidationException",
+            "The provided model identifier is invalid.",
+        ),
+    );
+    let r = check(&aws, "eu-west-1", &[m]).run().report();
+    let p = probe(&r, "eu-west-1", m);
+    assert_eq!(p.code, Code::BD409);
+    assert!(
+        p.remediation.iter().all(|s| !s.contains(&format!("Call `{m}`"))),
+        "{:?}",
+        p.remediation
+    );
+}
