@@ -2,7 +2,7 @@
 //!
 //! [`Settings`]: crate::context::Settings
 
-use crate::render::{Format, ReportFormat};
+use crate::render::{Format, ReportFormat, TriageFormat};
 use clap::{ArgAction, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -189,7 +189,7 @@ pub struct TriageArgs {
 
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: TriageFormat,
 
     /// With credentials, run the checks that confirm or separate the candidate causes for the
     /// region and model (from the text or the flags).

@@ -10,7 +10,7 @@ use bedrock_doctor::cli::{
 };
 use bedrock_doctor::codes::Code;
 use bedrock_doctor::context::{Context, Settings};
-use bedrock_doctor::render::{self, Format, ReportFormat, Style};
+use bedrock_doctor::render::{self, Format, ReportFormat, Style, TriageFormat};
 use bedrock_doctor::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
 use bedrock_doctor::{config, runner, secrets};
 use clap::Parser;
@@ -426,7 +426,8 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
     };
     let style = style_for_stdout();
     let text = match args.format {
-        Format::Json => {
+        TriageFormat::Markdown => render::triage_markdown(&t, verdict.as_ref(), verification.as_ref()),
+        TriageFormat::Json => {
             let mut v = serde_json::to_value(&t)?;
             if let (Some(r), Some(verdict)) = (&verification, &verdict) {
                 v["verification"] = serde_json::to_value(verdict)?;
@@ -434,7 +435,7 @@ fn triage(args: TriageArgs) -> anyhow::Result<u8> {
             }
             pretty_json(&v)?
         }
-        Format::Table => {
+        TriageFormat::Table => {
             let mut out = render::triage_table(&t, verdict.as_ref(), style);
             if let Some(r) = &verification {
                 out.push('\n');

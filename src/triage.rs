@@ -21,6 +21,21 @@ pub struct Extracted {
     pub request_id: Option<String>,
 }
 
+impl Extracted {
+    /// "AccessDeniedException · HTTP 403 · InvokeModel": what the text says of the error.
+    pub fn error_summary(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            self.error_code.clone(),
+            self.http_status.map(|s| format!("HTTP {s}")),
+            self.operation.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+}
+
 /// The triage answer (the JSON of `triage --format json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Triage {
@@ -39,6 +54,25 @@ pub struct Verdict {
     pub confirmed: Option<bool>,
     /// The causes of the failed (or inconclusive) live findings for the region and model.
     pub live_causes: Vec<Cause>,
+}
+
+impl Verdict {
+    /// What the live checks said about the triage, in one sentence.
+    pub fn describe(&self) -> String {
+        match self.confirmed {
+            Some(true) => "confirmed by the live checks".to_string(),
+            Some(false) => format!(
+                "not confirmed: the live checks saw {}",
+                self.live_causes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "nothing failed in the live checks now (the problem may be intermittent, or fixed)"
+                .to_string(),
+        }
+    }
 }
 
 /// Compares a triage with the findings of a verification run.

@@ -166,3 +166,43 @@ pub fn render(r: &Report) -> String {
     ));
     out
 }
+
+/// `triage --format markdown`: the cause, the evidence taken from the text, and the steps, for
+/// a support ticket; with `--verify`, what the live checks said and their report.
+pub fn triage(
+    t: &crate::triage::Triage,
+    verdict: Option<&crate::triage::Verdict>,
+    verification: Option<&Report>,
+) -> String {
+    let x = &t.extracted;
+    let mut out = format!(
+        "## bedrock-doctor triage: `{}` ({})\n\n**{}**\n\n",
+        t.cause, t.code, t.title
+    );
+    let rows: Vec<(&str, String)> = [
+        ("Error", x.error_summary()),
+        ("Region", x.region.clone()),
+        ("Model", x.model.clone()),
+        ("Request id", x.request_id.clone()),
+        ("Verified", verdict.map(crate::triage::Verdict::describe)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    if !rows.is_empty() {
+        out.push_str("| | |\n|---|---|\n");
+        for (k, v) in rows {
+            out.push_str(&format!("| {k} | {} |\n", escape(&crate::secrets::scrub(&v))));
+        }
+        out.push('\n');
+    }
+    out.push_str("**Fix**\n\n");
+    for (i, step) in t.remediation.iter().enumerate() {
+        out.push_str(&format!("{}. {step}\n", i + 1));
+    }
+    if let Some(r) = verification {
+        out.push_str("\n---\n\n");
+        out.push_str(&render(r));
+    }
+    out
+}

@@ -19,6 +19,17 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of `triage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TriageFormat {
+    /// A short table (colour on terminals).
+    Table,
+    /// The triage (and any verification) as JSON.
+    Json,
+    /// Markdown for a support ticket (with `--verify`, the live report follows).
+    Markdown,
+}
+
 /// Formats of the `check` and `lint` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -82,4 +93,5 @@ pub fn render(format: Format, report: &Report, style: Style) -> String {
     crate::secrets::scrub(&text).into_owned()
 }
 
+pub use markdown::triage as triage_markdown;
 pub use table::{checks_table, codes_table, invoke_text, lint_text, models_table, triage_table};

@@ -306,16 +306,8 @@ pub fn triage_table(
     let x = &t.extracted;
     table.add_row(vec![bold("Cause", style), format!("{} ({})", t.cause, t.code)]);
     table.add_row(vec![bold("What", style), t.title.clone()]);
-    let evidence: Vec<String> = [
-        x.error_code.clone(),
-        x.http_status.map(|s| format!("HTTP {s}")),
-        x.operation.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !evidence.is_empty() {
-        table.add_row(vec!["Error".to_string(), evidence.join(" · ")]);
+    if let Some(error) = x.error_summary() {
+        table.add_row(vec!["Error".to_string(), error]);
     }
     for (label, value) in [
         ("Region", &x.region),
@@ -334,19 +326,7 @@ pub fn triage_table(
         .collect();
     table.add_row(vec![bold("Fix", style), steps.join("\n")]);
     if let Some(v) = verdict {
-        let said = match v.confirmed {
-            Some(true) => "confirmed by the live checks".to_string(),
-            Some(false) => format!(
-                "not confirmed: the live checks saw {}",
-                v.live_causes
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            None => "nothing failed in the live checks now (the problem may be intermittent, or fixed)"
-                .to_string(),
-        };
+        let said = v.describe();
         table.add_row(vec![bold("Verified", style), said]);
     }
     format!("{table}\n")

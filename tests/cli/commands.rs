@@ -401,8 +401,8 @@ fn triage_redact_hides_the_account_and_principal_of_the_verification() {
         },
     );
     let text = "An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:sts::987654321098:assumed-role/PaymentsRole/i-0abc123 is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";
-    let run = |redact: bool| {
-        let mut args = vec!["triage", "--verify", "--format", "json"];
+    let run_as = |format: &'static str, redact: bool| {
+        let mut args = vec!["triage", "--verify", "--format", format];
         if redact {
             args.push("--redact");
         }
@@ -413,22 +413,40 @@ fn triage_redact_hides_the_account_and_principal_of_the_verification() {
             .args(args)
             .run()
     };
+    let run = |redact: bool| run_as("json", redact);
     let plain = run(false);
     assert!(
         plain.stdout.contains("987654321098") && plain.stdout.contains("PaymentsRole"),
         "the canaries are there without --redact"
     );
     let redacted = run(true);
-    for canary in [
+    const CANARIES: [&str; 4] = [
         "987654321098",
         "PaymentsRole",
         "i-0abc123",
         "AKIACANARYKEY0000088",
-    ] {
+    ];
+    for canary in CANARIES {
         assert!(!redacted.stdout.contains(canary), "{canary}: {}", redacted.stdout);
     }
     let v = json(&redacted);
     assert_eq!(v["cause"], "iam_denied_invoke");
     assert_eq!(v["extracted"]["region"], "eu-west-1");
     assert_eq!(v["extracted"]["model"], CLAUDE);
+
+    // The same for a ticket: Markdown with the cause, the verdict and the live report.
+    let md = run_as("markdown", true);
+    md.assert_code(0);
+    for canary in CANARIES {
+        assert!(!md.stdout.contains(canary), "{canary}: {}", md.stdout);
+    }
+    for part in [
+        "## bedrock-doctor triage: `iam_denied_invoke` (BD401)",
+        "| Region | eu-west-1 |",
+        "| Verified | ",
+        "**Fix**\n\n1. Allow the action",
+        "\n---\n",
+    ] {
+        assert!(md.stdout.contains(part), "{part:?} in:\n{}", md.stdout);
+    }
 }
