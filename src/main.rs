@@ -557,11 +557,7 @@ fn models(args: ModelsArgs) -> anyhow::Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let text = match args.format {
-        Format::Json => pretty_json(&report)?,
-        Format::Table => render::models_table(&report, style_for_stdout()),
-    };
-    print(&text)?;
+    print_as(args.format, &report, render::models_table)?;
     Ok(u8::from(report.regions.iter().any(|r| r.error.is_some())))
 }
 
@@ -610,11 +606,7 @@ fn invoke(args: InvokeArgs) -> anyhow::Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let text = match args.format {
-        Format::Json => pretty_json(&report)?,
-        Format::Table => render::invoke_text(&report, style_for_stdout()),
-    };
-    print(&text)?;
+    print_as(args.format, &report, render::invoke_text)?;
     Ok(report.exit_code())
 }
 
@@ -836,6 +828,18 @@ fn style_for_stdout() -> Style {
             Some(columns.unwrap_or(120))
         },
     }
+}
+
+/// Prints `value` as JSON, or as the table `table` draws of it.
+fn print_as<T: serde::Serialize>(
+    format: Format,
+    value: &T,
+    table: fn(&T, Style) -> String,
+) -> anyhow::Result<()> {
+    print(&match format {
+        Format::Json => pretty_json(value)?,
+        Format::Table => table(value, style_for_stdout()),
+    })
 }
 
 /// A value as pretty JSON with a final newline: every command's `--format json`.

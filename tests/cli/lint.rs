@@ -205,6 +205,17 @@ fn write_config(dir: &std::path::Path, text: &str) -> PathBuf {
     p
 }
 
+/// `check --format json --config FILE` against `aws`, FILE holding `text`.
+fn check_with_config(aws: &FakeAws, text: &str) -> crate::util::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), text);
+    TestCommand::new()
+        .fake_aws(aws)
+        .args(["check", "--format", "json", "--config"])
+        .args([&cfg])
+        .run()
+}
+
 const CLAUDE: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
 
 /// The seed with a configuration: primary ap-southeast-1, fallback ap-northeast-1; the policy
@@ -216,18 +227,12 @@ fn config_with_a_broken_fallback() {
         Match::op("Converse").region("ap-northeast-1"),
         Fault::error(403, "AccessDeniedException", &format!("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:ap-northeast-1::foundation-model/{CLAUDE} because no identity-based policy allows the bedrock:InvokeModel action")),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(
-        dir.path(),
+    let out = check_with_config(
+        &aws,
         &format!(
             "regions = [\"ap-southeast-1\", \"ap-northeast-1\"]\nmodels = [\"{CLAUDE}\"]\ngranted_arns = [\n  \"arn:aws:bedrock:ap-southeast-1::foundation-model/{CLAUDE}\",\n]\n"
         ),
     );
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args(["check", "--format", "json", "--config"])
-        .args([&cfg])
-        .run();
     out.assert_code(1);
     let r = out.report();
     assert_eq!(
@@ -319,18 +324,12 @@ fn bad_config_is_a_located_usage_error() {
 #[test]
 fn invalid_granted_arns_are_findings_at_their_line() {
     let aws = FakeAws::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(
-        dir.path(),
+    let out = check_with_config(
+        &aws,
         &format!(
             "regions = [\"us-east-1\"]\nmodels = [\"{CLAUDE}\"]\ngranted_arns = [\n  \"arn:aws:bedrock:us-east-1::foundation-model/{CLAUDE}\",\n  \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/{CLAUDE}\",\n  \"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-nonexistent-v9:0\",\n]\n[probe]\nenabled = false\n"
         ),
     );
-    let out = TestCommand::new()
-        .fake_aws(&aws)
-        .args(["check", "--format", "json", "--config"])
-        .args([&cfg])
-        .run();
     out.assert_code(1);
     let r = out.report();
     let account = r.finding(Code::BD304);
