@@ -354,25 +354,6 @@ fn check_messages(messages: Option<&Value>, out: &mut Vec<Problem>, converse: bo
     }
 }
 
-/// Converts JSON into the SDK's `Document`, for Converse's `additionalModelRequestFields`.
-pub fn to_document(v: &Value) -> aws_smithy_types::Document {
-    use aws_smithy_types::{Document, Number};
-    match v {
-        Value::Null => Document::Null,
-        Value::Bool(b) => Document::Bool(*b),
-        Value::Number(n) => Document::Number(if let Some(u) = n.as_u64() {
-            Number::PosInt(u)
-        } else if let Some(i) = n.as_i64() {
-            Number::NegInt(i)
-        } else {
-            Number::Float(n.as_f64().unwrap_or_default())
-        }),
-        Value::String(s) => Document::String(s.clone()),
-        Value::Array(a) => Document::Array(a.iter().map(to_document).collect()),
-        Value::Object(o) => Document::Object(o.iter().map(|(k, v)| (k.clone(), to_document(v))).collect()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,11 +471,5 @@ mod tests {
             validate("x.y", &json!([1]), false)[0].message,
             "the body must be a JSON object"
         );
-    }
-
-    #[test]
-    fn documents() {
-        let d = to_document(&json!({"a": [1, -2, 1.5, "s", null, true]}));
-        assert!(matches!(d, aws_smithy_types::Document::Object(_)));
     }
 }

@@ -1,7 +1,6 @@
 //! What AWS says exists: a region's foundation models and inference profiles, in our own types
 //! (raw strings kept, so values the SDK enums do not know, such as `INFERENCE_PROFILE`, survive).
-
-use aws_sdk_bedrock::types::{FoundationModelSummary, InferenceProfileSummary};
+//! The conversions from the SDK's types are in `aws/convert.rs`.
 
 /// One foundation model of a region's catalogue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,40 +17,6 @@ pub struct CatalogueModel {
     pub legacy_time: Option<String>,
     pub public_extended_access_time: Option<String>,
     pub end_of_life_time: Option<String>,
-}
-
-fn date(d: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    d.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-}
-
-impl From<&FoundationModelSummary> for CatalogueModel {
-    fn from(m: &FoundationModelSummary) -> Self {
-        let lc = m.model_lifecycle();
-        CatalogueModel {
-            id: m.model_id().to_string(),
-            arn: m.model_arn().to_string(),
-            provider: m.provider_name().unwrap_or_default().to_string(),
-            input_modalities: m
-                .input_modalities()
-                .iter()
-                .map(|x| x.as_str().to_string())
-                .collect(),
-            output_modalities: m
-                .output_modalities()
-                .iter()
-                .map(|x| x.as_str().to_string())
-                .collect(),
-            inference_types: m
-                .inference_types_supported()
-                .iter()
-                .map(|x| x.as_str().to_string())
-                .collect(),
-            lifecycle: lc.map(|l| l.status().as_str().to_string()).unwrap_or_default(),
-            legacy_time: date(lc.and_then(|l| l.legacy_time())),
-            public_extended_access_time: date(lc.and_then(|l| l.public_extended_access_time())),
-            end_of_life_time: date(lc.and_then(|l| l.end_of_life_time())),
-        }
-    }
 }
 
 impl CatalogueModel {
@@ -116,30 +81,6 @@ pub struct Profile {
     /// Foundation-model ARNs in every destination region.
     pub model_arns: Vec<String>,
 }
-
-/// The list and get operations answer with types of the same shape; one conversion serves both.
-macro_rules! profile_from {
-    ($t:ty) => {
-        impl From<&$t> for Profile {
-            fn from(p: &$t) -> Self {
-                Profile {
-                    id: p.inference_profile_id().to_string(),
-                    arn: p.inference_profile_arn().to_string(),
-                    kind: p.r#type().as_str().to_string(),
-                    status: p.status().as_str().to_string(),
-                    model_arns: p
-                        .models()
-                        .iter()
-                        .filter_map(|m| m.model_arn().map(str::to_string))
-                        .collect(),
-                }
-            }
-        }
-    };
-}
-
-profile_from!(InferenceProfileSummary);
-profile_from!(aws_sdk_bedrock::operation::get_inference_profile::GetInferenceProfileOutput);
 
 impl Profile {
     /// The destination regions, read from the model ARNs (`arn:aws:bedrock:REGION::…`).

@@ -1,6 +1,4 @@
-//! The command line, as clap derive types only; `main.rs` resolves it into [`Settings`].
-//!
-//! [`Settings`]: crate::context::Settings
+//! The command line, as clap derive types only; [`crate::settings`] resolves it into settings.
 
 use crate::render::{Format, ReportFormat, TriageFormat};
 use clap::{ArgAction, Parser, Subcommand};
@@ -111,17 +109,20 @@ pub enum Command {
         format: Format,
     },
     /// Show the remediation document of a finding code (BD101, 101 or its name).
-    Explain {
-        /// The code to explain.
-        #[arg(required_unless_present = "list")]
-        code: Option<String>,
-        /// List every code with its name, check, severity and title.
-        #[arg(long, conflicts_with = "code")]
-        list: bool,
-        /// Output format for --list.
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The code to explain.
+    #[arg(required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List every code with its name, check, severity and title.
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
+    /// Output format for --list.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

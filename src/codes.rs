@@ -29,6 +29,16 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A severity override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Problems under the code fail the run.
+    Error,
+    /// Problems under the code only warn.
+    Warning,
+}
+
 /// Check id used by codes that any check (or the engine itself) may emit.
 pub const ANY_CHECK: &str = "*";
 

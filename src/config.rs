@@ -4,7 +4,8 @@
 //!
 //! Unknown keys are errors with a "did you mean"; every error names file, line and column.
 
-use crate::codes::Code;
+use crate::check_info::CheckInfo;
+use crate::codes::{Code, Level};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,16 +62,6 @@ pub struct ChecksConfig {
     pub only: Vec<String>,
     #[serde(default)]
     pub skip: Vec<String>,
-}
-
-/// A severity override.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Problems under the code fail the run.
-    Error,
-    /// Problems under the code only warn.
-    Warning,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,8 +134,8 @@ fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// Reads and validates a configuration file.
-pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+/// Reads and validates a configuration file; `checks` are the known check ids.
+pub fn load(path: &Path, checks: &[&str]) -> Result<Loaded, ConfigError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: file.clone(),
@@ -152,7 +143,7 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
         column: 1,
         message: format!("cannot read the configuration: {e}"),
     })?;
-    parse(&file, &text).map(|(config, severity)| Loaded {
+    parse(&file, &text, checks).map(|(config, severity)| Loaded {
         path: path.to_path_buf(),
         text,
         config,
@@ -160,8 +151,12 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     })
 }
 
-/// Parses configuration text (`file` names it in errors).
-pub fn parse(file: &str, text: &str) -> Result<(Config, BTreeMap<Code, Level>), ConfigError> {
+/// Parses configuration text (`file` names it in errors); `checks` are the known check ids.
+pub fn parse(
+    file: &str,
+    text: &str,
+    checks: &[&str],
+) -> Result<(Config, BTreeMap<Code, Level>), ConfigError> {
     let at = |offset: usize, message: String| {
         let (line, column) = position(text, offset);
         ConfigError {
@@ -206,9 +201,8 @@ pub fn parse(file: &str, text: &str) -> Result<(Config, BTreeMap<Code, Level>), 
         }
     }
     for id in config.checks.only.iter().chain(&config.checks.skip) {
-        if crate::checks::find(id).is_none() {
-            let known: Vec<&str> = crate::checks::ALL.iter().map(|c| c.id()).collect();
-            let hint = closest(id, &known)
+        if !checks.contains(&id.as_str()) {
+            let hint = closest(id, checks)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
@@ -256,12 +250,16 @@ pub fn parse(file: &str, text: &str) -> Result<(Config, BTreeMap<Code, Level>), 
 }
 
 /// Finds the configuration: `--config PATH`, else `bedrock-doctor.toml` in the working directory.
-pub fn discover(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
+pub fn discover(explicit: Option<&Path>, checks: &[&str]) -> Result<Option<Loaded>, ConfigError> {
     match explicit {
-        Some(p) => load(p).map(Some),
+        Some(p) => load(p, checks).map(Some),
         None => {
             let p = Path::new(FILE_NAME);
-            if p.is_file() { load(p).map(Some) } else { Ok(None) }
+            if p.is_file() {
+                load(p, checks).map(Some)
+            } else {
+                Ok(None)
+            }
         }
     }
 }
@@ -271,12 +269,8 @@ fn expiry_day(s: &str) -> Option<i64> {
     if s.len() != 10 {
         return None;
     }
-    aws_smithy_types::DateTime::from_str(
-        &format!("{s}T00:00:00Z"),
-        aws_smithy_types::date_time::Format::DateTime,
-    )
-    .ok()
-    .map(|d| d.secs().div_euclid(86_400))
+    let date = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp().div_euclid(86_400))
 }
 
 /// Mutes findings matched by a suppression that has not expired; notes expired ones on the
@@ -347,6 +341,25 @@ pub fn apply_suppressions(
         .collect()
 }
 
+/// Points findings that have no location at the configuration entry of their model (or
+/// region), so SARIF and annotations land on the line that declares it.
+pub fn locate(findings: &mut [crate::report::Finding], loaded: &Loaded) {
+    for f in findings.iter_mut().filter(|f| f.location.is_none()) {
+        let entry = f
+            .model
+            .as_ref()
+            .and_then(|m| loaded.config.models.iter().find(|x| x.get_ref() == m))
+            .or_else(|| {
+                f.region
+                    .as_ref()
+                    .and_then(|r| loaded.config.regions.iter().find(|x| x.get_ref() == r))
+            });
+        if let Some(e) = entry {
+            f.location = Some(loaded.location(e.span().start));
+        }
+    }
+}
+
 /// Re-levels findings as the configuration asks: `warning` turns a failure into a warning,
 /// `error` turns a warning into a failure.
 pub fn apply_severity(findings: &mut [crate::report::Finding], levels: &BTreeMap<Code, Level>) {
@@ -371,8 +384,13 @@ pub fn apply_severity(findings: &mut [crate::report::Finding], levels: &BTreeMap
     }
 }
 
-/// The commented starter file `init` writes.
-pub fn starter(regions: &[String], models: &[String], arns: &[String]) -> String {
+/// The commented starter file `init` writes; `checks` (the registry) describe themselves in it.
+pub fn starter(regions: &[String], models: &[String], arns: &[String], checks: &[&CheckInfo]) -> String {
+    let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let described: String = checks
+        .iter()
+        .map(|c| format!("#   {:width$}  {}\n", c.id, c.starter))
+        .collect();
     let list = |items: &[String], fallback: &str| {
         if items.is_empty() {
             fallback.to_string()
@@ -415,8 +433,8 @@ enabled = true
 images = false
 
 [checks]
-# Run only these, or skip these: credentials, regions, arns, model-access, probe.
-only = []
+# Run only these, or skip these:
+{described}only = []
 skip = []
 
 [severity]
@@ -441,11 +459,14 @@ skip = []
 mod tests {
     use super::*;
 
+    const CHECKS: &[&str] = &["credentials", "regions", "arns", "model-access", "probe"];
+
     #[test]
     fn a_full_file_parses() {
         let (c, sev) = parse(
             "t.toml",
             "regions = [\"ap-southeast-1\", \"ap-northeast-1\"]\nmodels = [\"anthropic.claude-3-5-sonnet-20240620-v1:0\"]\ngranted_arns = [\"arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"]\n[probe]\nenabled = false\n[checks]\nskip = [\"probe\"]\n[severity]\nBD308 = \"error\"\n",
+            CHECKS,
         )
         .unwrap();
         assert_eq!(c.regions[1].get_ref(), "ap-northeast-1");
@@ -496,7 +517,7 @@ mod tests {
             ),
         ];
         for (text, line, column, needle) in cases {
-            let e = parse("bedrock-doctor.toml", text).unwrap_err();
+            let e = parse("bedrock-doctor.toml", text, CHECKS).unwrap_err();
             assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
             assert!(e.message.contains(needle), "{text:?}: {e}");
             assert!(
@@ -512,9 +533,10 @@ mod tests {
             &["ap-southeast-1".into()],
             &["anthropic.claude-3-5-sonnet-20240620-v1:0".into()],
             &[],
+            &[],
         );
-        let (c, _) = parse("starter", &text).unwrap();
+        let (c, _) = parse("starter", &text, CHECKS).unwrap();
         assert_eq!(c.regions.len(), 1);
-        assert!(parse("empty", &starter(&[], &[], &[])).is_ok());
+        assert!(parse("empty", &starter(&[], &[], &[], &[]), CHECKS).is_ok());
     }
 }

@@ -6,6 +6,7 @@ use crate::aws::{self, CallFailure};
 use crate::catalogue::{CatalogueModel, Profile};
 use crate::codes::Code;
 use crate::report::Identity;
+use crate::settings::Settings;
 use aws_credential_types::Credentials;
 use std::collections::HashMap;
 use std::future::Future;
@@ -65,32 +66,6 @@ impl<T> Memo<T> {
             .clone();
         cell.get_or_init(fetch).await.clone()
     }
-}
-
-/// The command line resolved once; nothing downstream sees clap types.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Raw `--region` values (repeatable, comma-separated).
-    pub regions: Vec<String>,
-    /// `--model` values, in order.
-    pub models: Vec<String>,
-    pub profile: Option<String>,
-    /// Bound on the whole run.
-    pub timeout: Duration,
-    /// Most AWS calls in flight at once.
-    pub concurrency: usize,
-    /// Real (billed) invocations allowed; false with `--no-invoke`.
-    pub invoke: bool,
-    /// Image and video models are probed too (`--probe-images`).
-    pub probe_images: bool,
-    /// Check ids selected to run (dependencies included).
-    pub checks: Vec<&'static str>,
-    /// ARNs the app's IAM policy grants (`granted_arns`), with where the configuration says so.
-    pub granted_arns: Vec<(String, Option<crate::report::Location>)>,
-    /// Where `regions` came from when not from `--region` (e.g. the configuration file).
-    pub regions_source: Option<String>,
-    /// Per-code severity overrides from the configuration, applied to every finding.
-    pub severity: std::collections::BTreeMap<Code, crate::config::Level>,
 }
 
 /// What the `credentials` check learned, for the checks that need to sign requests.

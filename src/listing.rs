@@ -1,8 +1,8 @@
-//! `models`: each region's catalogue with the inference profiles that route to each model,
-//! fetched for all regions concurrently.
+//! What `models` reports: each region's catalogue with the inference profiles that route to
+//! each model (`models --format json`, and the input of `knowledge import`). The sweep that
+//! fills it is in `commands/models.rs`.
 
 use crate::catalogue::CatalogueModel;
-use crate::context::Context;
 use crate::report::Cause;
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, m: &CatalogueModel) -> bool {
+    /// Whether the filter lets `m` through.
+    pub fn keeps(&self, m: &CatalogueModel) -> bool {
         let provider_ok = self.provider.as_deref().is_none_or(|p| {
             m.provider.eq_ignore_ascii_case(p)
                 || m.id.split('.').next().is_some_and(|x| x.eq_ignore_ascii_case(p))
@@ -73,79 +74,5 @@ impl Filter {
             .as_deref()
             .is_none_or(|o| m.output_modalities.iter().any(|x| x.eq_ignore_ascii_case(o)));
         provider_ok && modality_ok
-    }
-}
-
-fn error_of(f: &crate::aws::CallFailure) -> RegionError {
-    RegionError {
-        cause: f.cause,
-        error_code: f.evidence.error_code.clone(),
-        message: f.evidence.message.clone(),
-    }
-}
-
-/// Lists every region of `cx.aws.regions` concurrently.
-pub async fn list(
-    cx: &Context,
-    creds: Option<aws_credential_types::Credentials>,
-    filter: &Filter,
-) -> ModelsReport {
-    let work = cx.aws.regions.iter().map(|r| {
-        let creds = creds.clone();
-        async move {
-            let region = r.region.clone();
-            let (cat, profiles) =
-                futures::future::join(cx.catalogue(&region, creds.clone()), cx.profiles(&region, creds))
-                    .await;
-            let cat = match cat {
-                Ok(c) => c,
-                Err(f) => {
-                    return RegionModels {
-                        region,
-                        models: vec![],
-                        error: Some(error_of(&f)),
-                        profiles_error: None,
-                    };
-                }
-            };
-            let (profiles, profiles_error) = match profiles {
-                Ok(p) => (p.value.clone(), None),
-                Err(f) => (vec![], Some(error_of(&f))),
-            };
-            let models = cat
-                .value
-                .iter()
-                .filter(|m| filter.keeps(m))
-                .map(|m| ModelRow {
-                    model_id: m.id.clone(),
-                    model_arn: m.arn.clone(),
-                    provider: m.provider.clone(),
-                    input_modalities: m.input_modalities.clone(),
-                    output_modalities: m.output_modalities.clone(),
-                    inference_types: m.inference_types.clone(),
-                    lifecycle: Lifecycle {
-                        status: m.lifecycle.clone(),
-                        legacy_time: m.legacy_time.clone(),
-                        public_extended_access_time: m.public_extended_access_time.clone(),
-                        end_of_life_time: m.end_of_life_time.clone(),
-                    },
-                    profiles: profiles
-                        .iter()
-                        .filter(|p| p.contains_model(&m.id))
-                        .map(|p| p.id.clone())
-                        .collect(),
-                })
-                .collect();
-            RegionModels {
-                region,
-                models,
-                error: None,
-                profiles_error,
-            }
-        }
-    });
-    ModelsReport {
-        schema_version: 1,
-        regions: futures::future::join_all(work).await,
     }
 }

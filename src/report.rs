@@ -6,6 +6,7 @@
 use crate::codes::{Code, Severity};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// The version of the JSON layout below; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -505,6 +506,30 @@ impl Report {
         } else {
             0
         }
+    }
+}
+
+/// The sink checks push findings into; shared so that what a check found before it was cut
+/// off is still reported.
+#[derive(Clone, Default)]
+pub struct Findings {
+    inner: Arc<Mutex<Vec<Finding>>>,
+}
+
+impl Findings {
+    pub fn push(&self, finding: Finding) {
+        self.lock().push(finding.finish());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Finding>> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Everything pushed so far, leaving the sink empty.
+    pub fn take(&self) -> Vec<Finding> {
+        std::mem::take(&mut *self.lock())
     }
 }
 

@@ -2,38 +2,15 @@
 //! the whole run by `--timeout`, and turns a crash or a cut-off into findings instead of
 //! losing them.
 
-use crate::checks::Check;
+use crate::check::Check;
 use crate::codes::Code;
 use crate::context::Context;
-use crate::report::{Cause, CheckSummary, Finding, Status};
+use crate::report::{Cause, CheckSummary, Finding, Findings, Status};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// The sink checks push findings into; shared so that what a check found before it was cut
-/// off is still reported.
-#[derive(Clone, Default)]
-pub struct Findings {
-    inner: Arc<Mutex<Vec<Finding>>>,
-}
-
-impl Findings {
-    pub fn push(&self, finding: Finding) {
-        self.lock().push(finding.finish());
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Finding>> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn take(&self) -> Vec<Finding> {
-        std::mem::take(&mut *self.lock())
-    }
-}
 
 /// What the engine hands back.
 pub struct Outcome {
@@ -220,9 +197,10 @@ pub async fn run(cx: Arc<Context>, selected: &[&'static dyn Check]) -> Outcome {
 mod tests {
     use super::*;
     use crate::aws::setup::AwsSetup;
-    use crate::checks::CheckError;
-    use crate::context::Settings;
+    use crate::check::CheckError;
+    use crate::check_info::{CheckInfo, no_column};
     use crate::report::Cause;
+    use crate::settings::Settings;
 
     struct Panics;
     struct Sleeps;
@@ -230,11 +208,15 @@ mod tests {
     struct After;
 
     impl Check for Panics {
-        fn id(&self) -> &'static str {
-            "panics"
-        }
-        fn summary(&self) -> &'static str {
-            "panics"
+        fn info(&self) -> &'static CheckInfo {
+            static INFO: CheckInfo = CheckInfo {
+                id: "panics",
+                summary: "panics",
+                depends_on: &[],
+                starter: "",
+                column: no_column,
+            };
+            &INFO
         }
         fn run<'a>(&'a self, _: &'a Context, _: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
             async { panic!("boom") }.boxed()
@@ -242,11 +224,15 @@ mod tests {
     }
 
     impl Check for Sleeps {
-        fn id(&self) -> &'static str {
-            "sleeps"
-        }
-        fn summary(&self) -> &'static str {
-            "sleeps"
+        fn info(&self) -> &'static CheckInfo {
+            static INFO: CheckInfo = CheckInfo {
+                id: "sleeps",
+                summary: "sleeps",
+                depends_on: &[],
+                starter: "",
+                column: no_column,
+            };
+            &INFO
         }
         fn run<'a>(&'a self, _: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
             async move {
@@ -262,11 +248,15 @@ mod tests {
     }
 
     impl Check for Fails {
-        fn id(&self) -> &'static str {
-            "fails"
-        }
-        fn summary(&self) -> &'static str {
-            "returns an error"
+        fn info(&self) -> &'static CheckInfo {
+            static INFO: CheckInfo = CheckInfo {
+                id: "fails",
+                summary: "returns an error",
+                depends_on: &[],
+                starter: "",
+                column: no_column,
+            };
+            &INFO
         }
         fn run<'a>(&'a self, _: &'a Context, _: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
             async { Err(CheckError::Internal("broken".into())) }.boxed()
@@ -274,14 +264,15 @@ mod tests {
     }
 
     impl Check for After {
-        fn id(&self) -> &'static str {
-            "after"
-        }
-        fn summary(&self) -> &'static str {
-            "depends on the panicking check"
-        }
-        fn depends_on(&self) -> &'static [&'static str] {
-            &["panics"]
+        fn info(&self) -> &'static CheckInfo {
+            static INFO: CheckInfo = CheckInfo {
+                id: "after",
+                summary: "depends on the panicking check",
+                depends_on: &["panics"],
+                starter: "",
+                column: no_column,
+            };
+            &INFO
         }
         fn run<'a>(&'a self, _: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
             async move {
@@ -294,17 +285,9 @@ mod tests {
 
     async fn context(timeout: Duration) -> Arc<Context> {
         let settings = Settings {
-            regions: vec!["us-east-1".into()],
-            models: vec![],
-            profile: None,
             timeout,
-            concurrency: 2,
             invoke: false,
-            probe_images: false,
-            checks: vec![],
-            granted_arns: vec![],
-            severity: Default::default(),
-            regions_source: None,
+            ..Settings::new(vec!["us-east-1".into()], None, 1.0, 2)
         };
         let aws = AwsSetup::load(&settings.regions, None, timeout).await.unwrap();
         Arc::new(Context::new(settings, aws))

@@ -1,8 +1,8 @@
 //! `triage`: from an error text an application logged (any SDK, framework wrapper, stack trace)
 //! to the cause, its code and the fix. Offline and pure: extraction by regular expressions, then
-//! the one classifier ([`crate::aws::classify`]) on what was extracted plus the whole text.
+//! the one classifier ([`crate::classify`]) on what was extracted plus the whole text.
 
-use crate::aws::classify::{self, ErrorFacts};
+use crate::classify::{self, ErrorFacts};
 use crate::codes::Code;
 use crate::regions;
 use crate::report::Cause;

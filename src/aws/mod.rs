@@ -4,13 +4,13 @@
 //! The SDK sets no read or operation timeout by default and spends seconds probing instance
 //! metadata when nothing is configured; [`setup`] fixes both (see `../shared/rust-sdk-notes.md`).
 
-pub mod classify;
+pub mod convert;
 pub mod setup;
 
+use crate::classify::{self, ErrorFacts, Transport};
 use crate::report::{AwsEvidence, Cause, Status};
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use classify::{ErrorFacts, Transport};
 use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};

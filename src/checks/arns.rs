@@ -3,30 +3,31 @@
 //! against the live catalogue; and every region the app uses must be covered for every model,
 //! or the finding names the exact ARN to add.
 
-use super::{Check, CheckError};
 use crate::arn::{self, ResourceType};
+use crate::check::{Check, CheckError};
+use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::Context;
 use crate::ident::{self, ModelRef};
+use crate::report::Findings;
 use crate::report::{Cause, Finding, Status};
-use crate::runner::Findings;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use wildmatch::WildMatch;
 
 pub struct Arns;
 
+pub static INFO: CheckInfo = CheckInfo {
+    id: "arns",
+    summary: "The granted ARNs (bedrock-doctor.toml) are valid, exist, and cover every region and model",
+    depends_on: &["credentials", "regions"],
+    starter: "the granted_arns above: grammar, existence, every region and model covered",
+    column: no_column,
+};
+
 impl Check for Arns {
-    fn id(&self) -> &'static str {
-        "arns"
-    }
-
-    fn summary(&self) -> &'static str {
-        "The granted ARNs (bedrock-doctor.toml) are valid, exist, and cover every region and model"
-    }
-
-    fn depends_on(&self) -> &'static [&'static str] {
-        &["credentials", "regions"]
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
     }
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {

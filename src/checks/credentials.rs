@@ -2,12 +2,13 @@
 //! accepts them (STS `GetCallerIdentity`), plus the environment facts that change how Bedrock
 //! calls authenticate (API keys, endpoint overrides) and the clock offset from AWS.
 
-use super::{Check, CheckError};
 use crate::aws::{self, setup::CredentialSource};
+use crate::check::{Check, CheckError};
+use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::{Context, CredentialState, Service};
+use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Identity, Status};
-use crate::runner::Findings;
 use crate::secrets;
 use aws_credential_types::provider::ProvideCredentials;
 use futures::FutureExt;
@@ -23,13 +24,17 @@ const SKEW_WARN_SECS: i64 = 60;
 /// Temporary credentials expiring sooner than this get a warning.
 const EXPIRY_WARN: Duration = Duration::from_secs(15 * 60);
 
-impl Check for Credentials {
-    fn id(&self) -> &'static str {
-        "credentials"
-    }
+pub static INFO: CheckInfo = CheckInfo {
+    id: "credentials",
+    summary: "Resolves credentials through the standard chain and verifies them with STS",
+    depends_on: &[],
+    starter: "which credentials the AWS chain resolves, and whether STS accepts them",
+    column: no_column,
+};
 
-    fn summary(&self) -> &'static str {
-        "Resolves credentials through the standard chain and verifies them with STS"
+impl Check for Credentials {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
     }
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {

@@ -1,37 +1,16 @@
-//! The registry of checks. A check is a unit struct implementing [`Check`], listed once in
-//! [`ALL`]; its codes are the lines of `src/codes.rs` that name it.
+//! The registry of checks: one line per check in [`ALL`]. A check is a unit struct in its own
+//! file implementing [`Check`]; its id, summary, dependencies, starter comment and matrix column
+//! are its [`CheckInfo`], and its codes are the lines of `src/codes.rs` that name it.
 
 mod arns;
 mod credentials;
-pub(crate) mod model_access;
+mod model_access;
 mod probe;
 mod regions;
 
-use crate::codes::Code;
-use crate::context::Context;
-use crate::runner::Findings;
-use futures::future::BoxFuture;
-
-/// The check itself broke (as opposed to finding a problem, which is a finding).
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    #[error("internal error: {0} (this is a bug in bedrock-doctor; please report it)")]
-    Internal(String),
-}
-
-/// One diagnostic check.
-pub trait Check: Send + Sync + 'static {
-    /// Stable id used by `--only`/`--skip`, e.g. `credentials`.
-    fn id(&self) -> &'static str;
-    /// One line for `list-checks`.
-    fn summary(&self) -> &'static str;
-    /// Ids of checks that must finish first.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Does the work, pushing one finding per evaluated item. `Err` only if the check broke.
-    fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>>;
-}
+use crate::check::Check;
+use crate::check_info::{CheckInfo, Column};
+use crate::report::Finding;
 
 /// Every check, in the order they are listed and reported.
 pub static ALL: &[&dyn Check] = &[
@@ -42,9 +21,14 @@ pub static ALL: &[&dyn Check] = &[
     &probe::Probe,
 ];
 
-/// The codes a check may emit, from the code table.
-pub fn codes_of(id: &str) -> Vec<Code> {
-    Code::ALL.iter().copied().filter(|c| c.check() == id).collect()
+/// What every check declares about itself, in registry order.
+pub fn infos() -> Vec<&'static CheckInfo> {
+    ALL.iter().map(|c| c.info()).collect()
+}
+
+/// The matrix column `f` fills, as the check that made it declares.
+pub fn column(f: &Finding) -> Option<Column> {
+    find(&f.check).and_then(|c| (c.info().column)(f))
 }
 
 /// Looks a check up by id.
@@ -55,6 +39,7 @@ pub fn find(id: &str) -> Option<&'static dyn Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::Code;
 
     #[test]
     fn every_code_belongs_to_a_registered_check() {
@@ -66,7 +51,7 @@ mod tests {
             );
         }
         for check in ALL {
-            assert!(!codes_of(check.id()).is_empty(), "{} has no codes", check.id());
+            assert!(!check.info().codes().is_empty(), "{} has no codes", check.id());
             for dep in check.depends_on() {
                 assert!(find(dep).is_some(), "{} depends on unknown {dep}", check.id());
             }
@@ -78,7 +63,12 @@ mod tests {
     #[test]
     fn every_code_is_emitted_by_its_check() {
         let lint = std::fs::read_to_string(format!("{}/src/lint.rs", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        for code in codes_of(crate::codes::LINT) {
+        for code in Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.check() == crate::codes::LINT)
+            .collect::<Vec<_>>()
+        {
             assert!(
                 lint.contains(&format!("Code::{code}")),
                 "{code} is never emitted in src/lint.rs"
@@ -98,7 +88,7 @@ mod tests {
                         .iter()
                         .any(|c| crate::triage::code_for(*c) == code)
             };
-            for code in codes_of(check.id()) {
+            for code in check.info().codes() {
                 assert!(
                     source.contains(&format!("Code::{code}")) || mapped(code),
                     "{code} is never emitted in {path}"

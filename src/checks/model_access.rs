@@ -4,13 +4,14 @@
 //! region and where it routes, and the account's entitlement hints. Hints never override a
 //! probe: a positive availability answer is reported as a hint, not as "works".
 
-use super::{Check, CheckError};
 use crate::catalogue::CatalogueModel;
+use crate::check::{Check, CheckError};
+use crate::check_info::{CheckInfo, Column};
 use crate::codes::Code;
 use crate::context::{Context, Service};
 use crate::ident::{self, ModelRef};
+use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Status};
-use crate::runner::Findings;
 use crate::{aws, regions};
 use aws_credential_types::Credentials;
 use futures::FutureExt;
@@ -18,17 +19,29 @@ use futures::future::BoxFuture;
 
 pub struct ModelAccess;
 
+pub static INFO: CheckInfo = CheckInfo {
+    id: "model-access",
+    summary: "Each model is offered in each region, callable on demand or through a profile, with entitlement hints",
+    depends_on: &["credentials", "regions"],
+    starter: "each model in each region: catalogue, on demand or profile, entitlement",
+    column,
+};
+
+/// The entitlement hints fill the matrix's entitlement column, the account-wide use-case form
+/// none, everything else about the model the catalogue column.
+fn column(f: &Finding) -> Option<Column> {
+    let op = f.aws.as_ref().map_or("", |a| a.operation.as_str());
+    match f.code {
+        Code::BD205 | Code::BD206 => Some(Column::Entitlement),
+        Code::BD208 if op == "GetFoundationModelAvailability" => Some(Column::Entitlement),
+        Code::BD207 | Code::BD211 => None,
+        _ => Some(Column::Catalogue),
+    }
+}
+
 impl Check for ModelAccess {
-    fn id(&self) -> &'static str {
-        "model-access"
-    }
-
-    fn summary(&self) -> &'static str {
-        "Each model is offered in each region, callable on demand or through a profile, with entitlement hints"
-    }
-
-    fn depends_on(&self) -> &'static [&'static str] {
-        &["credentials", "regions"]
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
     }
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {

@@ -4,14 +4,15 @@
 //! unless `--probe-images`. This is the verdict the control-plane hints are checked against.
 
 use super::model_access::{live_regions, parsed_models};
-use super::{Check, CheckError};
 use crate::aws::{self, CallFailure, SEQUENTIAL_DEPTH};
 use crate::catalogue::{self, Family};
+use crate::check::{Check, CheckError};
+use crate::check_info::{CheckInfo, Column};
 use crate::codes::Code;
 use crate::context::{Context, ProbeUsage, Service};
 use crate::ident::{self, ModelRef};
+use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Status};
-use crate::runner::Findings;
 use aws_credential_types::Credentials;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, InferenceConfiguration, Message};
 use futures::FutureExt;
@@ -20,17 +21,21 @@ use std::time::{Duration, Instant};
 
 pub struct Probe;
 
+pub static INFO: CheckInfo = CheckInfo {
+    id: "probe",
+    summary: "A real minimal call (1 output token) to each model in each region",
+    depends_on: &["credentials", "regions"],
+    starter: "one real call per model and region (see [probe])",
+    column,
+};
+
+fn column(_: &Finding) -> Option<Column> {
+    Some(Column::Probe)
+}
+
 impl Check for Probe {
-    fn id(&self) -> &'static str {
-        "probe"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A real minimal call (1 output token) to each model in each region"
-    }
-
-    fn depends_on(&self) -> &'static [&'static str] {
-        &["credentials", "regions"]
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
     }
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
@@ -392,7 +397,7 @@ fn failed(
         c if c.is_transient() => (Code::BD411, "Re-run later; nothing about access was learned from this call".into()),
         _ => (Code::BD410, "Read AWS's message in the detail; `bedrock-doctor explain BD410` lists the usual causes".into()),
     };
-    let why = match (cause, aws::classify::throttle_kind(&message)) {
+    let why = match (cause, crate::classify::throttle_kind(&message)) {
         (Cause::Throttled | Cause::QuotaExceeded, Some(kind)) => Some(format!(
             "{}The limit hit: {kind}.",
             why.map(|w| format!("{w} ")).unwrap_or_default()

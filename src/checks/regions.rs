@@ -1,28 +1,29 @@
 //! `regions`: every requested region is a real region code, offers Bedrock, and answers a cheap
 //! control-plane call (`ListFoundationModels`) with these credentials.
 
-use super::{Check, CheckError};
+use crate::check::{Check, CheckError};
+use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::Context;
 use crate::regions::{self, DATA_DATE};
+use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Status};
-use crate::runner::Findings;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
 pub struct Regions;
 
+pub static INFO: CheckInfo = CheckInfo {
+    id: "regions",
+    summary: "Each region is valid, offers Bedrock and answers a control-plane call",
+    depends_on: &["credentials"],
+    starter: "each region is real, offers Bedrock and answers a control-plane call",
+    column: no_column,
+};
+
 impl Check for Regions {
-    fn id(&self) -> &'static str {
-        "regions"
-    }
-
-    fn summary(&self) -> &'static str {
-        "Each region is valid, offers Bedrock and answers a control-plane call"
-    }
-
-    fn depends_on(&self) -> &'static [&'static str] {
-        &["credentials"]
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
     }
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {

@@ -5,10 +5,12 @@ mod github;
 mod junit;
 mod markdown;
 mod sarif;
+mod style;
 mod table;
 
 use crate::report::Report;
 use clap::ValueEnum;
+pub use style::Style;
 
 /// Output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -70,14 +72,6 @@ pub fn render_report(format: ReportFormat, report: &Report, style: Style) -> Str
 /// The Markdown report (for `$GITHUB_STEP_SUMMARY`).
 pub fn markdown(report: &Report) -> String {
     crate::secrets::scrub(&markdown::render(report)).into_owned()
-}
-
-/// How the table renderer may style its output.
-#[derive(Clone, Copy, Debug)]
-pub struct Style {
-    pub color: bool,
-    /// Width to lay tables out in; `None` lets them grow.
-    pub width: Option<u16>,
 }
 
 /// Renders `report` in `format`; the result is scrubbed of secrets before anything sees it.

@@ -1,7 +1,8 @@
 //! The terminal renderer: a header with identity and regions, a row per check, the findings
 //! with their first remediation step, and a one-line summary.
 
-use super::Style;
+use super::style::Style;
+use crate::check_info::{CheckInfo, Column};
 use crate::codes::Code;
 use crate::report::{Finding, Report, Status};
 use colored::{ColoredString, Colorize};
@@ -117,7 +118,7 @@ pub fn render(report: &Report, style: Style) -> String {
     let listed: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| !(f.status == Status::Pass && column(f).is_some()))
+        .filter(|f| !(f.status == Status::Pass && (style.columns)(f).is_some()))
         .collect();
     if !listed.is_empty() {
         let with_models = !report.models.is_empty();
@@ -188,38 +189,13 @@ request id: {id}"
     out
 }
 
-/// Which column of the model matrix a finding fills.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Catalogue,
-    Entitlement,
-    Probe,
-}
-
-fn column(f: &Finding) -> Option<Column> {
-    let n: u16 = f.code.as_str()[2..].parse().unwrap_or(0);
-    let op = f.aws.as_ref().map_or("", |a| a.operation.as_str());
-    match (f.check.as_str(), n) {
-        ("probe", _) => Some(Column::Probe),
-        ("model-access", 205 | 206) => Some(Column::Entitlement),
-        ("model-access", 208) if op == "GetFoundationModelAvailability" => Some(Column::Entitlement),
-        ("model-access", 207 | 211) => None,
-        ("model-access", _) => Some(Column::Catalogue),
-        _ => None,
-    }
-}
-
 /// Regions × models, one row each, with the verdict of each plane side by side.
 fn matrix(report: &Report, style: Style) -> String {
     let mut t = new_table(style);
-    t.set_header(vec![
-        "Region",
-        "Model",
-        "Catalogue (control plane)",
-        "Entitlement (control plane)",
-        "Probe (runtime)",
-        "Latency",
-    ]);
+    let mut header = vec!["Region", "Model"];
+    header.extend(Column::ALL.iter().map(|c| c.header()));
+    header.push("Latency");
+    t.set_header(header);
     for region in &report.regions {
         for model in &report.models {
             let mine: Vec<&Finding> = report
@@ -236,7 +212,7 @@ fn matrix(report: &Report, style: Style) -> String {
             let cell = |col: Column| {
                 let worst = mine
                     .iter()
-                    .filter(|f| column(f) == Some(col))
+                    .filter(|f| (style.columns)(f) == Some(col))
                     .max_by_key(|f| f.status);
                 worst.map_or_else(
                     || "-".to_string(),
@@ -252,29 +228,25 @@ fn matrix(report: &Report, style: Style) -> String {
             };
             let latency = mine
                 .iter()
-                .find(|f| column(f) == Some(Column::Probe))
+                .find(|f| (style.columns)(f) == Some(Column::Probe))
                 .and_then(|f| f.latency_ms)
                 .map_or_else(|| "-".to_string(), |ms| format!("{ms} ms"));
-            t.add_row(vec![
-                region.region.clone(),
-                model.clone(),
-                cell(Column::Catalogue),
-                cell(Column::Entitlement),
-                cell(Column::Probe),
-                latency,
-            ]);
+            let mut row = vec![region.region.clone(), model.clone()];
+            row.extend(Column::ALL.iter().map(|c| cell(*c)));
+            row.push(latency);
+            t.add_row(row);
         }
     }
     format!("{t}\n\n")
 }
 
 /// `list-checks` as a table.
-pub fn checks_table(rows: &[(&str, &str, Vec<Code>, Vec<&str>)], style: Style) -> String {
+pub fn checks_table(checks: &[&CheckInfo], style: Style) -> String {
     let mut t = new_table(style);
     t.set_header(vec!["Check", "Summary", "Needs", "Codes"]);
-    for (id, summary, codes, deps) in rows {
-        let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-        t.add_row(vec![*id, *summary, &deps.join(", "), &codes.join(" ")]);
+    for c in checks {
+        let codes: Vec<&str> = c.codes().iter().map(|c| c.as_str()).collect();
+        t.add_row(vec![c.id, c.summary, &c.depends_on.join(", "), &codes.join(" ")]);
     }
     format!("{t}\n")
 }

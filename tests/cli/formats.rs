@@ -124,6 +124,7 @@ fn every_format_of_the_rich_scenario_is_pinned() {
     let style = bedrock_doctor::render::Style {
         color: false,
         width: Some(140),
+        columns: bedrock_doctor::checks::column,
     };
     insta::with_settings!({ prepend_module_to_snapshot => false }, {
         for f in FORMATS {

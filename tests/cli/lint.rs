@@ -181,7 +181,18 @@ fn init_writes_a_starter_from_the_code_and_refuses_to_overwrite() {
         .run();
     out.assert_code(0);
     let text = std::fs::read_to_string(&out_path).unwrap();
-    let (config, _) = bedrock_doctor::config::parse("starter", &text).unwrap();
+    let infos = bedrock_doctor::checks::infos();
+    let ids: Vec<&str> = infos.iter().map(|c| c.id).collect();
+    let (config, _) = bedrock_doctor::config::parse("starter", &text, &ids).unwrap();
+    // Every registered check describes itself in the starter's [checks] section.
+    for c in &infos {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("#   {}", c.id)) && l.ends_with(c.starter)),
+            "the starter file does not describe `{}`:\n{text}",
+            c.id
+        );
+    }
     let regions: Vec<&str> = config.regions.iter().map(|r| r.get_ref().as_str()).collect();
     assert_eq!(regions, ["ap-northeast-1", "ap-southeast-1"]);
     assert!(

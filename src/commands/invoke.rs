@@ -1,0 +1,205 @@
+//! `invoke`: send the user's own request body through InvokeModel (or Converse), after checking
+//! it locally, and report the answer or the classified failure.
+
+use super::session;
+use crate::aws::convert::to_document;
+use crate::aws::{self, CallFailure};
+use crate::cli::InvokeArgs;
+use crate::context::{Context, Service};
+use crate::error::UsageError;
+use crate::invoke::{Answer, Failure, InvokeReport, check_body};
+use crate::output::{Emitter, Ui, pretty_json};
+use crate::render::{self, Format};
+use crate::settings::Settings;
+use anyhow::Context as _;
+use aws_credential_types::Credentials;
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ConversationRole, InferenceConfiguration, Message, SystemContentBlock,
+};
+use serde_json::Value;
+use std::io::Read;
+
+pub fn run(args: InvokeArgs, ui: &Ui) -> anyhow::Result<u8> {
+    let bytes = if args.body == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading the body from standard input")?;
+        buf
+    } else {
+        std::fs::read(&args.body)
+            .map_err(|e| UsageError(format!("cannot read the body file `{}`: {e}", args.body)))?
+    };
+    if let Err(e) = crate::ident::parse(&args.model) {
+        return Err(UsageError(format!("--model: {e}")).into());
+    }
+    let settings = Settings::new(
+        args.region.clone().into_iter().collect(),
+        args.profile.clone(),
+        args.timeout,
+        1,
+    );
+    let outcome = session::direct(settings, async |cx| {
+        let Some(region) = cx.aws.regions.first().map(|r| r.region.clone()) else {
+            return Err(UsageError("no region: pass --region or set AWS_REGION".into()).into());
+        };
+        let creds = if args.dry_run {
+            None
+        } else {
+            session::credentials(&cx).await?
+        };
+        Ok(send(
+            &cx,
+            creds,
+            &args.model,
+            &region,
+            &bytes,
+            args.converse,
+            args.dry_run,
+        )
+        .await)
+    })?;
+    let report = match outcome {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    Emitter::stdout(args.format).emit(ui, &report, |r, format, style| match format {
+        Format::Json => pretty_json(r),
+        Format::Table => Ok(render::invoke_text(r, style)),
+    })?;
+    Ok(report.exit_code())
+}
+
+/// Builds and sends a Converse request from its JSON form (text content only).
+async fn converse(
+    cx: &Context,
+    region: &str,
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+    v: &Value,
+) -> Result<Answer, (CallFailure, std::time::Duration)> {
+    let mut req = client.converse().model_id(model);
+    for m in v["messages"].as_array().into_iter().flatten() {
+        let role = if m["role"] == "assistant" {
+            ConversationRole::Assistant
+        } else {
+            ConversationRole::User
+        };
+        let mut b = Message::builder().role(role);
+        for block in m["content"].as_array().into_iter().flatten() {
+            if let Some(t) = block["text"].as_str() {
+                b = b.content(ContentBlock::Text(t.to_string()));
+            }
+        }
+        if let Ok(msg) = b.build() {
+            req = req.messages(msg);
+        }
+    }
+    for s in v["system"].as_array().into_iter().flatten() {
+        if let Some(t) = s["text"].as_str() {
+            req = req.system(SystemContentBlock::Text(t.to_string()));
+        }
+    }
+    let ic = &v["inferenceConfig"];
+    if ic.is_object() {
+        let mut c = InferenceConfiguration::builder();
+        if let Some(n) = ic["maxTokens"].as_i64() {
+            c = c.max_tokens(i32::try_from(n).unwrap_or(i32::MAX));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        if let Some(t) = ic["temperature"].as_f64() {
+            c = c.temperature(t as f32);
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        if let Some(p) = ic["topP"].as_f64() {
+            c = c.top_p(p as f32);
+        }
+        for s in ic["stopSequences"].as_array().into_iter().flatten() {
+            if let Some(s) = s.as_str() {
+                c = c.stop_sequences(s);
+            }
+        }
+        req = req.inference_config(c.build());
+    }
+    if v["additionalModelRequestFields"].is_object() {
+        req = req.additional_model_request_fields(to_document(&v["additionalModelRequestFields"]));
+    }
+    let (answer, latency) = cx.call(Service::BedrockRuntime, region, req.send()).await;
+    use aws_sdk_bedrockruntime::operation::RequestId;
+    match answer {
+        Ok(o) => {
+            let text: Vec<String> = o
+                .output()
+                .and_then(|out| out.as_message().ok())
+                .map(|m| {
+                    m.content()
+                        .iter()
+                        .filter_map(|c| c.as_text().ok().cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let usage = o.usage().map(|u| serde_json::json!({"inputTokens": u.input_tokens(), "outputTokens": u.output_tokens(), "totalTokens": u.total_tokens()}));
+            Ok(Answer {
+                content_type: Some("application/json".into()),
+                latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                request_id: o.request_id().map(str::to_string),
+                body: serde_json::json!({"text": text.join(""), "stopReason": o.stop_reason().as_str(), "usage": usage}),
+            })
+        }
+        Err(e) => Err((aws::failure("bedrock-runtime", "Converse", &e), latency)),
+    }
+}
+
+/// Validates and (unless `dry_run` or the body has errors) sends the request.
+async fn send(
+    cx: &Context,
+    creds: Option<Credentials>,
+    model: &str,
+    region: &str,
+    bytes: &[u8],
+    as_converse: bool,
+    dry_run: bool,
+) -> InvokeReport {
+    let (value, problems) = check_body(model, bytes, as_converse);
+    let mut report = InvokeReport::checked(model, region, as_converse, problems);
+    if report.blocked() || dry_run {
+        return report;
+    }
+    let client = cx.aws.runtime(region, creds);
+    report.sent = true;
+    if as_converse {
+        match converse(cx, region, &client, model, value.as_ref().unwrap_or(&Value::Null)).await {
+            Ok(a) => report.response = Some(a),
+            Err((f, latency)) => {
+                report.failure = Some(Failure::classified(f.cause, f.evidence, model, region, latency))
+            }
+        }
+        return report;
+    }
+    let req = client
+        .invoke_model()
+        .model_id(model)
+        .content_type("application/json")
+        .accept("application/json")
+        .body(aws_smithy_types::Blob::new(bytes.to_vec()));
+    let (answer, latency) = cx.call(Service::BedrockRuntime, region, req.send()).await;
+    use aws_sdk_bedrockruntime::operation::RequestId;
+    match answer {
+        Ok(o) => {
+            let raw = o.body().as_ref();
+            let body = serde_json::from_slice(raw)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(raw).into_owned()));
+            report.response = Some(Answer {
+                content_type: Some(o.content_type().to_string()),
+                latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                request_id: o.request_id().map(str::to_string),
+                body,
+            });
+        }
+        Err(e) => {
+            let f = aws::failure("bedrock-runtime", "InvokeModel", &e);
+            report.failure = Some(Failure::classified(f.cause, f.evidence, model, region, latency));
+        }
+    }
+    report
+}

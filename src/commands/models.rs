@@ -1,0 +1,137 @@
+//! `models`: each region's catalogue with the inference profiles that route to each model,
+//! fetched for all regions concurrently.
+
+use super::session;
+use crate::aws::CallFailure;
+use crate::cli::ModelsArgs;
+use crate::context::Context;
+use crate::error::UsageError;
+use crate::listing::{Filter, Lifecycle, ModelRow, ModelsReport, RegionError, RegionModels};
+use crate::output::{Emitter, Ui, pretty_json};
+use crate::regions;
+use crate::render::{self, Format};
+use crate::settings::Settings;
+use aws_credential_types::Credentials;
+
+pub fn run(args: ModelsArgs, ui: &Ui) -> anyhow::Result<u8> {
+    let regions = if args.all_regions {
+        regions::REGIONS
+            .iter()
+            .filter(|r| r.bedrock && r.partition == "aws")
+            .map(|r| r.code.to_string())
+            .collect()
+    } else {
+        args.regions.clone()
+    };
+    for r in regions
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        if !regions::lookup(r).is_some_and(|i| i.bedrock) {
+            let hint = regions::suggest(r)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(UsageError(format!(
+                "--region `{r}` is not a region that offers Bedrock{hint}"
+            ))
+            .into());
+        }
+    }
+    let settings = Settings::new(regions, args.profile.clone(), args.timeout, args.concurrency);
+    let filter = Filter {
+        provider: args.provider.clone(),
+        output_modality: args.output_modality.clone(),
+    };
+    let outcome = session::direct(settings, async |cx| {
+        if cx.aws.regions.is_empty() {
+            return Err(
+                UsageError("no region: pass --region, --all-regions, or set AWS_REGION".into()).into(),
+            );
+        }
+        let creds = session::credentials(&cx).await?;
+        tokio::time::timeout(cx.settings.timeout, list(&cx, creds, &filter))
+            .await
+            .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
+    })?;
+    let report = match outcome {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    Emitter::stdout(args.format).emit(ui, &report, |r, format, style| match format {
+        Format::Json => pretty_json(r),
+        Format::Table => Ok(render::models_table(r, style)),
+    })?;
+    Ok(u8::from(report.regions.iter().any(|r| r.error.is_some())))
+}
+
+fn error_of(f: &CallFailure) -> RegionError {
+    RegionError {
+        cause: f.cause,
+        error_code: f.evidence.error_code.clone(),
+        message: f.evidence.message.clone(),
+    }
+}
+
+/// Lists every region of `cx.aws.regions` concurrently.
+async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filter) -> ModelsReport {
+    let work = cx.aws.regions.iter().map(|r| {
+        let creds = creds.clone();
+        async move {
+            let region = r.region.clone();
+            let (cat, profiles) =
+                futures::future::join(cx.catalogue(&region, creds.clone()), cx.profiles(&region, creds))
+                    .await;
+            let cat = match cat {
+                Ok(c) => c,
+                Err(f) => {
+                    return RegionModels {
+                        region,
+                        models: vec![],
+                        error: Some(error_of(&f)),
+                        profiles_error: None,
+                    };
+                }
+            };
+            let (profiles, profiles_error) = match profiles {
+                Ok(p) => (p.value.clone(), None),
+                Err(f) => (vec![], Some(error_of(&f))),
+            };
+            let models = cat
+                .value
+                .iter()
+                .filter(|m| filter.keeps(m))
+                .map(|m| ModelRow {
+                    model_id: m.id.clone(),
+                    model_arn: m.arn.clone(),
+                    provider: m.provider.clone(),
+                    input_modalities: m.input_modalities.clone(),
+                    output_modalities: m.output_modalities.clone(),
+                    inference_types: m.inference_types.clone(),
+                    lifecycle: Lifecycle {
+                        status: m.lifecycle.clone(),
+                        legacy_time: m.legacy_time.clone(),
+                        public_extended_access_time: m.public_extended_access_time.clone(),
+                        end_of_life_time: m.end_of_life_time.clone(),
+                    },
+                    profiles: profiles
+                        .iter()
+                        .filter(|p| p.contains_model(&m.id))
+                        .map(|p| p.id.clone())
+                        .collect(),
+                })
+                .collect();
+            RegionModels {
+                region,
+                models,
+                error: None,
+                profiles_error,
+            }
+        }
+    });
+    ModelsReport {
+        schema_version: 1,
+        regions: futures::future::join_all(work).await,
+    }
+}
