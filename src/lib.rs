@@ -12,7 +12,6 @@
 //! 4. the commands, one room each; `src/main.rs` only dispatches to them.
 
 // 1. The offline core.
-pub mod arn;
 pub mod body;
 pub mod catalogue;
 pub mod check_info;

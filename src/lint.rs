@@ -3,8 +3,10 @@
 //! with file, line and column. The walk is parallel and respects `.gitignore`; a literal
 //! prefilter (Aho–Corasick, as ripgrep does) skips files that mention nothing Bedrock.
 
-use crate::arn::{self, ResourceType};
 use crate::codes::Code;
+use crate::ident::PROFILE_GEOS;
+use crate::ident::arn::{self, ResourceType};
+use crate::ident::model_id::{PROVIDERS, alternation};
 use crate::knowledge::{self, Knowledge};
 use crate::report::{Cause, Finding, Location, Status, Summary};
 use aho_corasick::AhoCorasick;
@@ -127,7 +129,12 @@ static REGION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d)\b").expect("valid")
 });
 static MODEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`=:\s]((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer)\.[a-z0-9][a-z0-9.-]*-[a-z0-9.-]*(?::\d+(?::[0-9a-z]+)?)?)"#).expect("valid")
+    Regex::new(&format!(
+        r#"["'`=:\s]((?:(?:{})\.)?(?:{})\.[a-z0-9][a-z0-9.-]*-[a-z0-9.-]*(?::\d+(?::[0-9a-z]+)?)?)"#,
+        alternation(PROFILE_GEOS),
+        alternation(PROVIDERS)
+    ))
+    .expect("valid")
 });
 
 /// Byte offset → 1-based line and character column.
@@ -289,9 +296,7 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             continue;
         }
         let loc = lines.at(name, m.start());
-        let is_profile = id
-            .split_once('.')
-            .is_some_and(|(g, rest)| crate::ident::PROFILE_GEOS.contains(&g) && rest.contains('.'));
+        let is_profile = crate::ident::profile_parts(id).is_some();
         if !is_profile && kb.profile_only(id) {
             // The profiles of the geographies this file calls, else what the knowledge base knows.
             let mut profiles: Vec<String> = used

@@ -4,6 +4,10 @@
 
 use crate::classify::{self, ErrorFacts};
 use crate::codes::Code;
+use crate::ident::{
+    self, PROFILE_GEOS,
+    model_id::{PROVIDERS, alternation},
+};
 use crate::regions;
 use crate::report::Cause;
 use regex::Regex;
@@ -180,16 +184,20 @@ static MODEL_ARN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static MODEL_ID: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?i)(?:model ?id|modelid|model identifier|model)["']?\s*[:=]?\s*["'`]?((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer|twelvelabs|luma|minimax|moonshot|google|nvidia)\.[A-Za-z0-9._:-]+)"#,
-    )
+    re(&format!(
+        r#"(?i)(?:model ?id|modelid|model identifier|model)["']?\s*[:=]?\s*["'`]?((?:(?:{})\.)?(?:{})\.[A-Za-z0-9._:-]+)"#,
+        alternation(PROFILE_GEOS),
+        alternation(PROVIDERS)
+    ))
 });
 static MODEL_PATH: LazyLock<Regex> =
     LazyLock::new(|| re(r"/model/([^/\s]+)/(?:invoke|converse|count-tokens)"));
 static MODEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\b((?:(?:us|eu|apac|global|jp|au|ca|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|qwen|openai|writer)\.[a-z0-9][A-Za-z0-9._-]*(?::\d+(?::[0-9a-z]+)?)?)",
-    )
+    re(&format!(
+        r"\b((?:(?:{})\.)?(?:{})\.[a-z0-9][A-Za-z0-9._-]*(?::\d+(?::[0-9a-z]+)?)?)",
+        alternation(PROFILE_GEOS),
+        alternation(PROVIDERS)
+    ))
 });
 static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -294,10 +302,16 @@ pub fn extract(text: &str) -> Extracted {
             .or_else(|| c.get(2))
             .and_then(|m| m.as_str().parse().ok())
     });
+    // A candidate counts only if the identifier grammar accepts it.
+    let model_id = |re: &Regex| {
+        re.captures_iter(text)
+            .map(|c| c[1].to_string())
+            .find(|m| ident::parse(m).is_ok())
+    };
     let model = first(&MODEL_ARN)
         .or_else(|| first(&MODEL_PATH).map(|m| percent_decode(&m)))
-        .or_else(|| first(&MODEL_ID))
-        .or_else(|| first(&MODEL_BARE))
+        .or_else(|| model_id(&MODEL_ID))
+        .or_else(|| model_id(&MODEL_BARE))
         .map(|m| m.trim_end_matches(['.', ',', ';', ')']).to_string());
     Extracted {
         error_code: code,

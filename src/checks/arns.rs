@@ -3,11 +3,11 @@
 //! against the live catalogue; and every region the app uses must be covered for every model,
 //! or the finding names the exact ARN to add.
 
-use crate::arn::{self, ResourceType};
 use crate::check::{Check, CheckError};
 use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::Context;
+use crate::ident::arn::{self, ResourceType};
 use crate::ident::{self, ModelRef};
 use crate::report::Findings;
 use crate::report::{Cause, Finding, Status};

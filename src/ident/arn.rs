@@ -3,7 +3,7 @@
 //! geography and wildcards. Pure and total: any input gives a parse or located problems, never a
 //! panic (`fuzz/fuzz_targets/arn.rs` checks that).
 
-use crate::ident::{self, PROFILE_GEOS};
+use super::model_id::{self, geo_serves_region, profile_parts};
 use crate::regions;
 use crate::report::Cause;
 
@@ -19,6 +19,8 @@ pub enum ResourceType {
     CustomModelDeployment,
     Prompt,
     PromptRouter,
+    /// An AWS Marketplace model endpoint (`marketplace/model-endpoint/ID`).
+    MarketplaceModelEndpoint,
     /// Anything else Bedrock names (agents, knowledge bases, guardrails…): valid, not a model.
     OtherBedrock,
 }
@@ -35,6 +37,7 @@ impl ResourceType {
             "custom-model-deployment" => Self::CustomModelDeployment,
             "prompt" => Self::Prompt,
             "prompt-router" | "default-prompt-router" => Self::PromptRouter,
+            "marketplace/model-endpoint" => Self::MarketplaceModelEndpoint,
             "agent"
             | "agent-alias"
             | "knowledge-base"
@@ -50,7 +53,6 @@ impl ResourceType {
             | "async-invoke"
             | "model-copy-job"
             | "model-import-job"
-            | "marketplace/model-endpoint"
             | "blueprint" => Self::OtherBedrock,
             _ => return None,
         })
@@ -73,6 +75,8 @@ pub struct Arn {
     pub region: String,
     pub account: String,
     pub resource_type: ResourceType,
+    /// The resource type as written, e.g. `inference-profile`.
+    pub type_name: String,
     /// What follows `TYPE/`: a model id, a profile id, an opaque id.
     pub resource: String,
 }
@@ -82,13 +86,7 @@ impl Arn {
     pub fn model_id(&self) -> Option<&str> {
         match self.resource_type {
             ResourceType::FoundationModel => Some(&self.resource),
-            ResourceType::InferenceProfile => ident::parse(&self.resource)
-                .ok()
-                .and_then(|r| r.foundation_id().map(str::to_string))
-                .map(|_| {
-                    let (_, rest) = self.resource.split_once('.').unwrap_or_default();
-                    rest
-                }),
+            ResourceType::InferenceProfile => profile_parts(&self.resource).map(|(_, model)| model),
             _ => None,
         }
     }
@@ -98,8 +96,7 @@ impl Arn {
         if self.resource_type != ResourceType::InferenceProfile {
             return None;
         }
-        let (geo, rest) = self.resource.split_once('.')?;
-        (PROFILE_GEOS.contains(&geo) && rest.contains('.')).then_some(geo)
+        profile_parts(&self.resource).map(|(geo, _)| geo)
     }
 
     pub fn has_wildcard(&self) -> bool {
@@ -307,17 +304,15 @@ pub fn check(input: &str) -> (Option<Arn>, Vec<ArnProblem>) {
         region: region.to_string(),
         account: account.to_string(),
         resource_type: kind,
+        type_name: rtype.to_string(),
         resource: rid.to_string(),
     };
     // Model ids inside foundation-model ARNs.
     if kind == ResourceType::FoundationModel && !rid.contains('*') && !rid.is_empty() && !is_placeholder(rid)
     {
-        if let Some((first, rest)) = rid.split_once('.')
-            && PROFILE_GEOS.contains(&first)
-            && rest.contains('.')
-        {
+        if let Some((_, rest)) = profile_parts(rid) {
             problems.push(problem(Cause::ArnUnknownResourceType, format!("`{rid}` is an inference profile id: use `arn:{partition}:bedrock:{region}:ACCOUNT_ID:inference-profile/{rid}` (and the foundation-model ARN of `{rest}` in each destination region)")));
-        } else if ident::parse(rid).is_err() {
+        } else if model_id::model_id_problem(rid).is_some() {
             problems.push(problem(
                 Cause::ArnMalformed,
                 format!("`{rid}` is not a model id (`provider.model-version`)"),
@@ -329,7 +324,7 @@ pub fn check(input: &str) -> (Option<Arn>, Vec<ArnProblem>) {
         && !region.is_empty()
         && !region.contains('*')
         && !is_placeholder(region)
-        && !ident::geo_serves_region(geo, region)
+        && !geo_serves_region(geo, region)
     {
         problems.push(problem(Cause::ArnGeographyMismatch, format!("a `{geo}.` profile cannot be called from `{region}`; use the profile of {region}'s geography or `global.`")));
     }
