@@ -209,6 +209,21 @@ impl Context {
         }
     }
 
+    /// Credentials for a command that runs no `credentials` check (`models`, `invoke`): what
+    /// the chain resolves, or none when a Bedrock API key is enough. `Err` says why there are
+    /// none, scrubbed.
+    pub async fn direct_credentials(&self) -> Result<Option<Credentials>, String> {
+        use aws_credential_types::provider::ProvideCredentials;
+        match self.aws.chain.provide_credentials().await {
+            Ok(c) => Ok(Some(c)),
+            Err(_) if self.aws.bearer_token => Ok(None),
+            Err(e) => Err(format!(
+                "no usable AWS credentials ({}); `bedrock-doctor check` diagnoses why",
+                crate::secrets::scrub(&aws::error_chain(&e))
+            )),
+        }
+    }
+
     /// The region's foundation-model catalogue (`ListFoundationModels`), fetched once per run.
     pub async fn catalogue(
         &self,

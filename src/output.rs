@@ -139,6 +139,21 @@ impl<F: Copy> Emitter<F> {
     }
 }
 
+impl Emitter<crate::render::Format> {
+    /// Writes `value` as pretty JSON, or as the table `table` draws of it.
+    pub fn table_or_json<T: Serialize + DeserializeOwned>(
+        &self,
+        ui: &Ui,
+        value: &T,
+        table: fn(&T, Style) -> String,
+    ) -> anyhow::Result<()> {
+        self.emit(ui, value, |v, format, style| match format {
+            crate::render::Format::Json => pretty_json(v),
+            crate::render::Format::Table => Ok(table(v, style)),
+        })
+    }
+}
+
 impl Emitter<ReportFormat> {
     /// `--format` and `--output [FORMAT=]PATH` of the report commands (`check`, `lint`): a bare
     /// PATH takes the `--format` report off standard output (the older `--output FILE` form).

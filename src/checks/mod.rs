@@ -58,6 +58,39 @@ mod tests {
         }
     }
 
+    /// A registered check is complete: it declares a summary and a starter comment that `init`
+    /// writes, docs/report.md names it, it owns codes, and each has its remediation document.
+    #[test]
+    fn every_registered_check_is_complete() {
+        let infos = infos();
+        let starter = crate::config::starter(&[], &[], &[], &infos);
+        let report_doc = include_str!("../../docs/report.md");
+        for c in &infos {
+            assert!(
+                report_doc.contains(&format!("`{}`", c.id)),
+                "docs/report.md does not name the check `{}`",
+                c.id
+            );
+            assert!(!c.summary.is_empty(), "{} has no summary", c.id);
+            assert!(
+                !c.starter.is_empty() && starter.contains(c.starter),
+                "{} has no starter comment in `init`'s file",
+                c.id
+            );
+            let codes = c.codes();
+            assert!(!codes.is_empty(), "{} owns no code in src/codes.rs", c.id);
+            for code in codes {
+                let path = format!("{}/checks/{code}.md", env!("CARGO_MANIFEST_DIR"));
+                let doc = std::fs::read_to_string(&path).unwrap_or_default();
+                assert!(
+                    doc.starts_with(&format!("# {code}")) && doc == code.explanation(),
+                    "{code} of {} has no remediation document at {path}",
+                    c.id
+                );
+            }
+        }
+    }
+
     /// Every code owned by a check is emitted somewhere in that check's source file (lint
     /// codes in `src/lint.rs`).
     #[test]

@@ -8,8 +8,8 @@ use crate::cli::InvokeArgs;
 use crate::context::{Context, Service};
 use crate::error::UsageError;
 use crate::invoke::{Answer, Failure, InvokeReport, check_body};
-use crate::output::{Emitter, Ui, pretty_json};
-use crate::render::{self, Format};
+use crate::output::{Emitter, Ui};
+use crate::render;
 use crate::settings::Settings;
 use anyhow::Context as _;
 use aws_credential_types::Credentials;
@@ -46,7 +46,7 @@ pub fn run(args: InvokeArgs, ui: &Ui) -> anyhow::Result<u8> {
         let creds = if args.dry_run {
             None
         } else {
-            session::credentials(&cx).await?
+            cx.direct_credentials().await.map_err(anyhow::Error::msg)?
         };
         Ok(send(
             &cx,
@@ -63,10 +63,7 @@ pub fn run(args: InvokeArgs, ui: &Ui) -> anyhow::Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    Emitter::stdout(args.format).emit(ui, &report, |r, format, style| match format {
-        Format::Json => pretty_json(r),
-        Format::Table => Ok(render::invoke_text(r, style)),
-    })?;
+    Emitter::stdout(args.format).table_or_json(ui, &report, render::invoke_text)?;
     Ok(report.exit_code())
 }
 

@@ -7,9 +7,9 @@ use crate::cli::ModelsArgs;
 use crate::context::Context;
 use crate::error::UsageError;
 use crate::listing::{Filter, Lifecycle, ModelRow, ModelsReport, RegionError, RegionModels};
-use crate::output::{Emitter, Ui, pretty_json};
+use crate::output::{Emitter, Ui};
 use crate::regions;
-use crate::render::{self, Format};
+use crate::render;
 use crate::settings::Settings;
 use aws_credential_types::Credentials;
 
@@ -50,7 +50,7 @@ pub fn run(args: ModelsArgs, ui: &Ui) -> anyhow::Result<u8> {
                 UsageError("no region: pass --region, --all-regions, or set AWS_REGION".into()).into(),
             );
         }
-        let creds = session::credentials(&cx).await?;
+        let creds = cx.direct_credentials().await.map_err(anyhow::Error::msg)?;
         tokio::time::timeout(cx.settings.timeout, list(&cx, creds, &filter))
             .await
             .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
@@ -59,10 +59,7 @@ pub fn run(args: ModelsArgs, ui: &Ui) -> anyhow::Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    Emitter::stdout(args.format).emit(ui, &report, |r, format, style| match format {
-        Format::Json => pretty_json(r),
-        Format::Table => Ok(render::models_table(r, style)),
-    })?;
+    Emitter::stdout(args.format).table_or_json(ui, &report, render::models_table)?;
     Ok(u8::from(report.regions.iter().any(|r| r.error.is_some())))
 }
 

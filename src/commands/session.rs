@@ -117,16 +117,3 @@ pub fn direct<T>(
         }
     }
 }
-
-/// Resolves credentials for a direct command; a Bedrock API key alone is enough.
-pub async fn credentials(cx: &Context) -> anyhow::Result<Option<aws_credential_types::Credentials>> {
-    use aws_credential_types::provider::ProvideCredentials;
-    match cx.aws.chain.provide_credentials().await {
-        Ok(c) => Ok(Some(c)),
-        Err(_) if cx.aws.bearer_token => Ok(None),
-        Err(e) => Err(anyhow::anyhow!(
-            "no usable AWS credentials ({}); `bedrock-doctor check` diagnoses why",
-            secrets::scrub(&crate::aws::error_chain(&e))
-        )),
-    }
-}
