@@ -66,6 +66,17 @@ macro_rules! r {
 
 /// The classification table. Order matters: the first matching rule wins.
 static RULES: &[Rule] = &[
+    // Something other than AWS answered: whatever code a wrapper put around it, AWS said nothing.
+    r!(
+        NonAwsAnswer,
+        any_text = &[
+            "<!doctype html",
+            "<html",
+            "unexpected token <",
+            "content-type: text/html",
+            "not yet implemented or pro feature"
+        ]
+    ),
     // Clock and signing first: these arrive with credential-ish codes.
     r!(
         ClockSkew,
@@ -81,7 +92,25 @@ static RULES: &[Rule] = &[
         RegionNotSupported,
         any_text = &[
             "should be scoped to a valid region",
-            "credential should be scoped to a valid region"
+            "credential should be scoped to a valid region",
+            "resulted in an invalid uri"
+        ]
+    ),
+    // A credential provider that failed (SSO token refresh, instance or container role, an
+    // unsigned request) before any Bedrock call: nothing usable to sign with.
+    r!(
+        NoCredentials,
+        any_text = &[
+            "error when retrieving token from sso",
+            "tokenretrievalerror",
+            "error when retrieving credentials",
+            "request to retrieve credentials failed",
+            "credential refresh failed",
+            "amazonaws.com/token",
+            "authorization header is missing",
+            "no valid providers in chain",
+            "unable to load aws credentials",
+            "unable to load credentials"
         ]
     ),
     r!(
@@ -132,6 +161,16 @@ static RULES: &[Rule] = &[
             "missing credentials"
         ]
     ),
+    r!(
+        AssumeRoleDenied,
+        any_text = &[
+            "when calling the assumerole operation",
+            "when calling the assumerolewithwebidentity operation",
+            "sts:assumerole",
+            "roles may not be assumed",
+            "could not assume role"
+        ]
+    ),
     // Access: Marketplace and payment before generic IAM, SCP before identity policies.
     r!(
         IamDeniedMarketplace,
@@ -166,7 +205,8 @@ static RULES: &[Rule] = &[
             "no identity-based policy allows",
             "permissions boundary",
             "session policy",
-            "explicit deny in an identity-based policy"
+            "explicit deny in an identity-based policy",
+            "do not have permission to perform this action"
         ]
     ),
     r!(AnthropicUseCaseForm, codes = &["ftuformnotfilled"]),
@@ -200,8 +240,14 @@ static RULES: &[Rule] = &[
             "retry your request with the id or arn of an inference profile"
         ]
     ),
+    // An operation this endpoint does not know (an old region, an SDK ahead of the service).
     r!(
-        InvalidModelId,
+        Other,
+        any_text = &["operation unknown", "not recognized by the service"]
+    ),
+    // Prompt resources are a feature outside model access.
+    r!(
+        Other,
         all_text = &["not authorized to invoke this api", "prompt resource"]
     ),
     r!(
@@ -212,7 +258,8 @@ static RULES: &[Rule] = &[
             "not supported in this region",
             "not available in the region",
             "not offered in this region",
-            "isn't available in this region"
+            "isn't available in this region",
+            "is in a different region"
         ]
     ),
     r!(ModelAccessNotGranted, codes = &["badcscoreexception"]),
@@ -234,6 +281,7 @@ static RULES: &[Rule] = &[
         any_text = &["use the messages api", "\"\\n\\nhuman:\"", "\\n\\nhuman:"]
     ),
     r!(LegacyPromptFormat, all_text = &["prompt must", "human:"]),
+    r!(LegacyPromptFormat, any_text = &["invalid prompt: prompt must"]),
     r!(LegacyPromptFormat, all_text = &["must start with", "human:"]),
     r!(
         InvalidModelId,
@@ -249,6 +297,12 @@ static RULES: &[Rule] = &[
         InvalidModelId,
         all_text = &["failed to satisfy constraint", "modelid"]
     ),
+    // Account and region settings the model does not accept.
+    r!(DataRetentionIncompatible, any_text = &["data retention mode"]),
+    r!(
+        ServiceTierUnavailable,
+        any_text = &["reservation not found", "service tier"]
+    ),
     // Capacity and quotas: inconclusive causes.
     r!(
         QuotaExceeded,
@@ -260,9 +314,18 @@ static RULES: &[Rule] = &[
     ),
     r!(
         QuotaExceeded,
-        any_text = &["tokens per day", "too many tokens per day", "daily quota"]
+        any_text = &[
+            "tokens per day",
+            "too many tokens per day",
+            "daily quota",
+            "exceeds the service quota"
+        ]
     ),
     r!(ModelNotReady, codes = &["modelnotreadyexception"]),
+    r!(
+        ModelNotReady,
+        any_text = &["not ready for inference", "not ready to serve inference"]
+    ),
     r!(
         Throttled,
         codes = &[
@@ -277,11 +340,27 @@ static RULES: &[Rule] = &[
     ),
     r!(
         Throttled,
-        any_text = &["rate exceeded", "too many requests", "too many tokens"]
+        any_text = &[
+            "rate exceeded",
+            "too many requests",
+            "too many tokens",
+            "request rate is too high"
+        ]
     ),
     r!(Throttled, statuses = &[429]),
     r!(ModelTimeout, codes = &["modeltimeoutexception"]),
     r!(ModelTimeout, statuses = &[408]),
+    // The connection was made and the answer did not come in time: the model is slow (a client
+    // read timeout shorter than the generation), not the network.
+    r!(
+        ModelTimeout,
+        any_text = &[
+            "model timeout length",
+            "processing time exceeded",
+            "read timeout on endpoint url",
+            "read timed out"
+        ]
+    ),
     r!(
         ServiceUnavailable,
         codes = &[
@@ -297,6 +376,17 @@ static RULES: &[Rule] = &[
         ]
     ),
     r!(ServiceUnavailable, statuses = &[424, 500, 501, 502, 503, 504]),
+    r!(
+        ServiceUnavailable,
+        any_text = &[
+            "unable to process your request",
+            "error while processing the model",
+            "service isn't currently available",
+            "service is not currently available",
+            "error occurred while streaming the response",
+            "serviceunavailableexception"
+        ]
+    ),
     // Malformed bodies: only with texts that say so.
     r!(
         MalformedBody,
@@ -311,7 +401,16 @@ static RULES: &[Rule] = &[
             "text field in the contentblock object",
             "blank",
             "is not valid json",
-            "malformed"
+            "malformed",
+            "extra inputs are not permitted",
+            "must satisfy enum value set",
+            "maximum tokens you requested exceed",
+            "toolconfig.tools",
+            "inputschema",
+            "content field in the message object",
+            "cannot be provided in the same turn",
+            "unexpected role",
+            "input fails to satisfy the constraints"
         ]
     ),
     // Plain AccessDenied without a principal breakdown: the account, not a policy.
@@ -333,14 +432,17 @@ static RULES: &[Rule] = &[
 
 /// Lowercases and folds typographic quotes so texts match however they were typed.
 pub fn normalise(text: &str) -> String {
-    text.chars()
+    let folded: String = text
+        .chars()
         .map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{2033}' => '"',
             _ => c,
         })
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    // Logs wrap and pad messages: any run of white space is one space.
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `AccessDeniedException:http://internal.amazon.com/coral/…` or `com.amazon#X` → `accessdeniedexception`.
@@ -374,27 +476,30 @@ impl Rule {
 
 /// Names the cause behind a failed call.
 pub fn classify(f: &ErrorFacts<'_>) -> Cause {
+    recognise(f).unwrap_or(Cause::Other)
+}
+
+/// The cause a rule of the table names, or `None` when no rule knows the answer (as opposed
+/// to a rule that names `other`, such as an unknown operation).
+pub fn recognise(f: &ErrorFacts<'_>) -> Option<Cause> {
     match f.transport {
-        Some(Transport::Timeout | Transport::Io) => return Cause::EndpointUnreachable,
+        Some(Transport::Timeout | Transport::Io) => return Some(Cause::EndpointUnreachable),
         Some(Transport::Other) => {
             let text = normalise(f.message.unwrap_or_default());
             let says_no_credentials = RULES
                 .iter()
                 .any(|r| r.cause == Cause::NoCredentials && r.matches(f, "", &text));
-            return if says_no_credentials {
+            return Some(if says_no_credentials {
                 Cause::NoCredentials
             } else {
                 Cause::EndpointUnreachable
-            };
+            });
         }
         None => {}
     }
     let code = f.code.map(normalise_code).unwrap_or_default();
     let text = normalise(f.message.unwrap_or_default());
-    RULES
-        .iter()
-        .find(|r| r.matches(f, &code, &text))
-        .map_or(Cause::Other, |r| r.cause)
+    RULES.iter().find(|r| r.matches(f, &code, &text)).map(|r| r.cause)
 }
 
 /// Which limit a throttling or quota text names: requests or tokens per minute, tokens per day.
@@ -448,6 +553,8 @@ static NETWORK_PROBLEMS: &[(&[&str], NetworkProblem)] = &[
             "certificate verify failed",
             "invalidcertificate",
             "self signed certificate",
+            "self-signed certificate",
+            "unable to get local issuer certificate",
         ],
         NetworkProblem {
             what: "the endpoint presented a TLS certificate this machine does not trust (often a TLS-inspecting proxy)",
@@ -483,6 +590,7 @@ static NETWORK_PROBLEMS: &[(&[&str], NetworkProblem)] = &[
             "unexpected end of file",
             "incompletemessage",
             "unexpected eof",
+            "err_http2_stream_cancel",
         ],
         NetworkProblem {
             what: "the connection was closed before AWS answered",
@@ -501,6 +609,7 @@ static NETWORK_PROBLEMS: &[(&[&str], NetworkProblem)] = &[
         &[
             "could not connect to the endpoint url",
             "failed to establish a new connection",
+            "while attempting to connect",
         ],
         NetworkProblem {
             what: "the endpoint could not be reached",
@@ -862,7 +971,7 @@ mod tests {
                 400,
                 "ValidationException",
                 "You are not authorized to invoke this API with a prompt resource.",
-                InvalidModelId,
+                Other,
             ),
         ];
         for (service, status, code, message, want) in cases {

@@ -95,6 +95,10 @@ causes! {
     ServiceUnavailable => "service_unavailable",
     RegionNotSupported => "region_not_supported",
     EndpointUnreachable => "endpoint_unreachable",
+    NonAwsAnswer => "non_aws_answer",
+    ServiceTierUnavailable => "service_tier_unavailable",
+    DataRetentionIncompatible => "data_retention_incompatible",
+    AssumeRoleDenied => "assume_role_denied",
     Other => "other",
     ArnMalformed => "arn_malformed",
     ArnWrongService => "arn_wrong_service",
@@ -120,6 +124,7 @@ impl Cause {
                 | Cause::ModelTimeout
                 | Cause::ServiceUnavailable
                 | Cause::EndpointUnreachable
+                | Cause::NonAwsAnswer
         )
     }
 
@@ -548,7 +553,8 @@ mod tests {
             anthropic_use_case_form marketplace_agreement_missing needs_inference_profile \
             model_not_in_region model_eol_legacy invalid_model_id malformed_body \
             legacy_prompt_format throttled quota_exceeded model_not_ready model_timeout \
-            service_unavailable region_not_supported endpoint_unreachable other \
+            service_unavailable region_not_supported endpoint_unreachable non_aws_answer \
+            service_tier_unavailable data_retention_incompatible assume_role_denied other \
             arn_malformed arn_wrong_service arn_invalid_region arn_account_field \
             arn_unknown_resource_type arn_geography_mismatch arn_model_not_in_region arn_wildcard \
             arn_region_mismatch arn_profile_destinations_missing arn_grant_missing";

@@ -48,7 +48,90 @@ pub struct Triage {
     pub title: String,
     pub remediation: Vec<String>,
     pub extracted: Extracted,
+    /// The second most likely cause when the text cannot tell them apart, and what would.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Alternative>,
 }
+
+/// A cause the text does not rule out, and how to tell it from the first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    pub cause: Cause,
+    /// What would separate the two (a `--verify` run, a look at the catalogue, …).
+    pub tell_apart: String,
+}
+
+impl Alternative {
+    /// "model_not_in_region (BD409): whether the region's catalogue …": the line the table and
+    /// Markdown show.
+    pub fn describe(&self) -> String {
+        format!("{} ({}): {}", self.cause, code_for(self.cause), self.tell_apart)
+    }
+}
+
+/// A cause one text cannot always tell from another.
+struct Ambiguity {
+    cause: Cause,
+    alternative: Cause,
+    /// The text rules the alternative out when it says any of these (normalised).
+    unless: &'static [&'static str],
+    /// Only when no rule of the classifier named the cause (a fallback guess).
+    only_guessed: bool,
+    tell_apart: &'static str,
+}
+
+static AMBIGUOUS: &[Ambiguity] = &[
+    Ambiguity {
+        cause: Cause::InvalidModelId,
+        alternative: Cause::ModelNotInRegion,
+        unless: &[
+            "could not resolve the foundation model",
+            "failed to satisfy constraint",
+        ],
+        only_guessed: false,
+        tell_apart: "whether the region's catalogue lists the model: `triage --verify` (or `bedrock-doctor models --region REGION`)",
+    },
+    Ambiguity {
+        cause: Cause::ModelAccessNotGranted,
+        alternative: Cause::IamDeniedInvoke,
+        unless: &[
+            "don't have access to the model",
+            "do not have access to the model",
+            "not available for this account",
+            "model access",
+            "access to the model is denied",
+            "operation not allowed",
+            "not authorized to invoke this api",
+        ],
+        only_guessed: false,
+        tell_apart: "an AccessDenied that names no principal or action is usually the account, but can be a policy; `triage --verify` probes the model with the same identity",
+    },
+    Ambiguity {
+        cause: Cause::MalformedBody,
+        alternative: Cause::InvalidModelId,
+        unless: &[],
+        only_guessed: true,
+        tell_apart: "the message AWS sent with the 400 names the field; `bedrock-doctor invoke --dry-run` checks the body, `triage --verify` the identifier",
+    },
+    Ambiguity {
+        cause: Cause::ModelTimeout,
+        alternative: Cause::EndpointUnreachable,
+        unless: &[
+            "modeltimeoutexception",
+            "model timeout length",
+            "processing time exceeded",
+        ],
+        only_guessed: false,
+        tell_apart: "whether short calls to the same endpoint answer: a slow model times out on long generations only",
+    },
+    Ambiguity {
+        cause: Cause::Throttled,
+        alternative: Cause::QuotaExceeded,
+        unless: &["too many requests", "rate exceeded", "request rate", "per minute"],
+        only_guessed: false,
+        tell_apart: "whether the error clears within a minute (a per-minute limit) or not until the next day (a daily quota)",
+    },
+];
 
 /// What a `--verify` run said about the triaged cause.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,13 +208,19 @@ pub fn code_for(cause: Cause) -> Code {
         Cause::ModelEolLegacy => Code::BD408,
         Cause::InvalidModelId | Cause::ModelNotInRegion => Code::BD409,
         Cause::RegionNotSupported => Code::BD502,
+        Cause::AssumeRoleDenied => Code::BD101,
         Cause::Throttled
         | Cause::QuotaExceeded
         | Cause::ModelNotReady
         | Cause::ModelTimeout
         | Cause::ServiceUnavailable
-        | Cause::EndpointUnreachable => Code::BD411,
-        Cause::MalformedBody | Cause::LegacyPromptFormat | Cause::Other => Code::BD410,
+        | Cause::EndpointUnreachable
+        | Cause::NonAwsAnswer => Code::BD411,
+        Cause::MalformedBody
+        | Cause::LegacyPromptFormat
+        | Cause::ServiceTierUnavailable
+        | Cause::DataRetentionIncompatible
+        | Cause::Other => Code::BD410,
         Cause::ArnMalformed => Code::BD301,
         Cause::ArnWrongService => Code::BD302,
         Cause::ArnInvalidRegion => Code::BD303,
@@ -198,6 +287,12 @@ static MODEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
         alternation(PROFILE_GEOS),
         alternation(PROVIDERS)
     ))
+});
+/// A Bedrock or STS host name, whose region part may be no region at all (`….undefined.…`).
+static HOST_REGION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:bedrock(?:-runtime|-agent(?:-runtime)?|-mantle)?|sts)\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)\b",
+    )
 });
 static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -363,7 +458,7 @@ pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
     } else {
         "bedrock"
     };
-    let mut cause = classify::classify(&ErrorFacts {
+    let recognised = classify::recognise(&ErrorFacts {
         service,
         operation: x.operation.as_deref().unwrap_or_default(),
         http_status: x.http_status,
@@ -371,9 +466,29 @@ pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
         message: Some(text),
         transport: None,
     });
+    let mut cause = recognised.unwrap_or(Cause::Other);
     let network = classify::network_problem(text);
     if cause == Cause::Other && network.is_some() {
         cause = Cause::EndpointUnreachable;
+    }
+    // A 400 from Bedrock that no rule names is a ValidationException: most often the body.
+    let validation = x
+        .error_code
+        .as_deref()
+        .is_some_and(|c| classify::normalise_code(c) == "validationexception")
+        || (x.error_code.is_none() && x.http_status == Some(400) && service != "sts");
+    if recognised.is_none() && cause == Cause::Other && validation {
+        cause = Cause::MalformedBody;
+    }
+    // A host whose region part is not a region (an unset variable, a typo) cannot resolve.
+    let host_region = HOST_REGION.captures(text).map(|c| c[1].to_string());
+    if cause == Cause::EndpointUnreachable
+        && x.region.is_none()
+        && host_region
+            .as_deref()
+            .is_some_and(|r| regions::lookup(r).is_none())
+    {
+        cause = Cause::RegionNotSupported;
     }
     // A host in a region without Bedrock (or no region at all) is not a network problem.
     if cause == Cause::EndpointUnreachable
@@ -408,7 +523,18 @@ pub fn triage(text: &str, region: Option<&str>, model: Option<&str>) -> Triage {
         verify.push('`');
         remediation.push(verify);
     }
+    let guessed = recognised.is_none();
+    let alternative = AMBIGUOUS
+        .iter()
+        .find(|a| {
+            a.cause == cause && (guessed || !a.only_guessed) && !a.unless.iter().any(|u| lower.contains(u))
+        })
+        .map(|a| Alternative {
+            cause: a.alternative,
+            tell_apart: a.tell_apart.to_string(),
+        });
     Triage {
+        alternative,
         cause,
         code,
         title,
@@ -444,6 +570,10 @@ fn advice(cause: Cause, x: &Extracted) -> (String, Vec<String>) {
         Cause::ServiceUnavailable => ("AWS-side failure (5xx, internal error, model error)", vec!["Retry with backoff; use a cross-region inference profile for capacity".into()]),
         Cause::RegionNotSupported => ("the region called does not offer Bedrock, or is not a region", vec![format!("Use a Bedrock region{}", x.region.as_deref().and_then(regions::suggest).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]),
         Cause::EndpointUnreachable => ("the Bedrock endpoint could not be reached from here", vec!["Check DNS, proxy (HTTPS_PROXY/NO_PROXY), firewall and VPC endpoints for bedrock-runtime".into()]),
+        Cause::NonAwsAnswer => ("the answer did not come from AWS (a proxy, a captive portal, a gateway or an emulator answered)", vec!["Check AWS_ENDPOINT_URL* and the profile's endpoint_url, HTTPS_PROXY/NO_PROXY, and what answers at that address; AWS answers carry an x-amzn-RequestId".into()]),
+        Cause::ServiceTierUnavailable => ("the requested service tier cannot serve this model for this account and region", vec!["Call without `serviceTier` (the default tier), or use a tier and model the account has: reserved capacity needs a reservation in that region".into()]),
+        Cause::DataRetentionIncompatible => ("the account's data retention mode in this region is not one the model accepts", vec![format!("Check the data retention setting of the account in {region} against what {model} accepts, or call a model that accepts it")]),
+        Cause::AssumeRoleDenied => ("a role could not be assumed (trust policy, missing sts:AssumeRole, wrong external id, MFA)", vec!["Check the role's trust policy names this principal (and the external id or MFA it requires), and that the principal may call sts:AssumeRole on the role".into()]),
         Cause::Ok => ("no error", vec![]),
         Cause::ArnMalformed
         | Cause::ArnWrongService
@@ -623,6 +753,44 @@ mod tests {
                 "An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed",
                 Cause::ModelAccessNotGranted,
             ),
+            // Answers that are not from AWS, and the newer gates.
+            (
+                "<html><head><title>403 Forbidden</title></head><body>Request blocked by the corporate proxy</body></html>",
+                Cause::NonAwsAnswer,
+            ),
+            (
+                "SyntaxError: Unexpected token < in JSON at position 0",
+                Cause::NonAwsAnswer,
+            ),
+            (
+                "botocore.errorfactory.ValidationException: An error occurred (ValidationException) when calling the Converse operation: Reservation not found.",
+                Cause::ServiceTierUnavailable,
+            ),
+            (
+                "ValidationException: data retention mode 'default' is not available for this model",
+                Cause::DataRetentionIncompatible,
+            ),
+            (
+                "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/bedrock",
+                Cause::AssumeRoleDenied,
+            ),
+            // Messages alone, without a code or status.
+            (
+                "Model is not ready for inference. Wait and try your request again",
+                Cause::ModelNotReady,
+            ),
+            (
+                "Your request exceeds the service quota for your account.",
+                Cause::QuotaExceeded,
+            ),
+            (
+                "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
+                Cause::ServiceUnavailable,
+            ),
+            (
+                "The request took too long to process. Processing time exceeded the model timeout length.",
+                Cause::ModelTimeout,
+            ),
             ("something completely unrelated happened", Cause::Other),
             ("", Cause::Other),
         ];
@@ -724,5 +892,92 @@ mod tests {
             let (title, _) = advice(*c, &Extracted::default());
             assert!(!title.is_empty());
         }
+    }
+
+    /// Real error texts people posted publicly (issue trackers, forums, AWS documentation), each
+    /// labelled with its cause and source: `tests/fixtures/triage/corpus.jsonl`.
+    #[test]
+    fn the_public_corpus_is_triaged_right() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            text: String,
+            cause: Cause,
+            source: String,
+        }
+        let cases: Vec<Case> = include_str!("../tests/fixtures/triage/corpus.jsonl")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("corpus lines are JSON"))
+            .collect();
+        assert!(cases.len() >= 200, "the corpus holds {} texts", cases.len());
+        // Transient trouble named as an access problem sends people to change policies that work.
+        let transient = |c: Cause| c.is_transient() || matches!(c, Cause::ExpiredToken);
+        let access = |c: Cause| {
+            matches!(
+                c,
+                Cause::IamDeniedInvoke
+                    | Cause::IamDeniedMarketplace
+                    | Cause::ScpDenied
+                    | Cause::ModelAccessNotGranted
+                    | Cause::AnthropicUseCaseForm
+                    | Cause::MarketplaceAgreementMissing
+                    | Cause::AssumeRoleDenied
+                    | Cause::InvalidCredentials
+            )
+        };
+        let mut right = 0;
+        let mut wrong = Vec::new();
+        let mut dangerous = Vec::new();
+        let mut per_cause: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+        for c in &cases {
+            let got = triage(&c.text, None, None).cause;
+            if got == c.cause {
+                right += 1;
+                per_cause.entry(c.cause.as_str()).or_default().0 += 1;
+            } else {
+                per_cause.entry(got.as_str()).or_default().1 += 1;
+                per_cause.entry(c.cause.as_str()).or_default().2 += 1;
+                wrong.push(format!(
+                    "want {} got {got}: {} ({})",
+                    c.cause,
+                    c.text.chars().take(160).collect::<String>(),
+                    c.source
+                ));
+                if transient(c.cause) && access(got) {
+                    dangerous.push(wrong.last().cloned().unwrap_or_default());
+                }
+            }
+        }
+        println!("cause: precision recall (right / predicted / labelled)");
+        for (cause, (tp, fp, fnn)) in &per_cause {
+            let p = *tp as f64 / (*tp + *fp).max(1) as f64;
+            let r = *tp as f64 / (*tp + *fnn).max(1) as f64;
+            println!(
+                "{cause:32} {:5.1} % {:5.1} %  ({tp} / {} / {})",
+                100.0 * p,
+                100.0 * r,
+                tp + fp,
+                tp + fnn
+            );
+        }
+        let accuracy = right as f64 / cases.len() as f64;
+        println!(
+            "overall: {right} of {} right ({:.1} %)",
+            cases.len(),
+            100.0 * accuracy
+        );
+        for w in &wrong {
+            println!("  {w}");
+        }
+        assert!(
+            dangerous.is_empty(),
+            "dangerous mistakes:\n{}",
+            dangerous.join("\n")
+        );
+        assert!(
+            accuracy >= 0.97,
+            "accuracy {:.1} % is below 97 %",
+            100.0 * accuracy
+        );
     }
 }

@@ -180,6 +180,10 @@ pub fn triage(
         t.cause, t.code, t.title
     );
     let rows: Vec<(&str, String)> = [
+        (
+            "Or else",
+            t.alternative.as_ref().map(crate::triage::Alternative::describe),
+        ),
         ("Error", x.error_summary()),
         ("Region", x.region.clone()),
         ("Model", x.model.clone()),

@@ -278,6 +278,9 @@ pub fn triage_table(
     let x = &t.extracted;
     table.add_row(vec![bold("Cause", style), format!("{} ({})", t.cause, t.code)]);
     table.add_row(vec![bold("What", style), t.title.clone()]);
+    if let Some(a) = &t.alternative {
+        table.add_row(vec!["Or else".to_string(), a.describe()]);
+    }
     if let Some(error) = x.error_summary() {
         table.add_row(vec!["Error".to_string(), error]);
     }

@@ -33,6 +33,71 @@ fn triage_from_an_argument_names_cause_code_and_extracted_fields() {
 }
 
 #[test]
+fn triage_reads_messages_without_a_code_and_names_the_alternative() {
+    for (text, cause) in [
+        (
+            "Model is not ready for inference. Wait and try your request again",
+            "model_not_ready",
+        ),
+        (
+            "Your request exceeds the service quota for your account.",
+            "quota_exceeded",
+        ),
+        (
+            "Error: Can't invoke. Reason: Bedrock is unable to process your request.",
+            "service_unavailable",
+        ),
+        (
+            "The request took too long to process. Processing time exceeded the model timeout length.",
+            "model_timeout",
+        ),
+        (
+            "SyntaxError: Unexpected token < in JSON at position 0",
+            "non_aws_answer",
+        ),
+        (
+            "The pending stream has been canceled (caused by: getaddrinfo ENOTFOUND bedrock-runtime.undefined.amazonaws.com)",
+            "region_not_supported",
+        ),
+    ] {
+        let out = TestCommand::new()
+            .args(["triage", "--format", "json", text])
+            .run();
+        out.assert_code(0);
+        let v = json(&out);
+        assert_eq!(v["cause"], cause, "{text}");
+    }
+    let out = TestCommand::new()
+        .args([
+            "triage",
+            "--format",
+            "json",
+            "ValidationException: The provided model identifier is invalid.",
+        ])
+        .run();
+    let v = json(&out);
+    assert_eq!(v["cause"], "invalid_model_id");
+    assert_eq!(v["alternative"]["cause"], "model_not_in_region");
+    assert!(
+        v["alternative"]["tell_apart"]
+            .as_str()
+            .unwrap()
+            .contains("--verify")
+    );
+    let table = TestCommand::new()
+        .args([
+            "triage",
+            "ValidationException: The provided model identifier is invalid.",
+        ])
+        .run();
+    assert!(
+        table.stdout.contains("Or else") && table.stdout.contains("model_not_in_region"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
 fn triage_reads_a_multi_line_stack_trace_from_stdin() {
     let trace = "Traceback (most recent call last):\n  File \"app.py\", line 9, in <module>\n    client.converse(modelId=MODEL, messages=msgs)\n  File \"/usr/lib/python3.11/site-packages/botocore/client.py\", line 1021, in _make_api_call\n    raise error_class(parsed_response, operation_name)\nbotocore.errorfactory.ValidationException: An error occurred (ValidationException) when calling the Converse operation: Invocation of model ID amazon.nova-pro-v1:0 with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.\n";
     for args in [
