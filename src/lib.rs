@@ -19,6 +19,7 @@ pub mod classify;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod diagnosis;
 pub mod error;
 pub mod ident;
 pub mod invoke;

@@ -81,6 +81,8 @@ impl From<&LintReport> for crate::report::Report {
                 duration_ms: 0,
                 error: None,
             }],
+            // Each lint finding has its own place in a file: the findings are the diagnoses.
+            diagnoses: vec![],
             findings: l.findings.clone(),
             summary: l.summary,
             probes: None,

@@ -468,6 +468,25 @@ impl Summary {
     }
 }
 
+/// One root cause and the findings it explains.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub cause: Cause,
+    /// The code of its most serious finding (`bedrock-doctor explain CODE`).
+    pub code: Code,
+    /// The most serious status among its findings.
+    pub status: Status,
+    /// What is wrong, in one line.
+    pub title: String,
+    /// The one fix.
+    pub remediation: String,
+    /// How many findings it explains.
+    pub findings: usize,
+    /// The regions and models those findings concern, in report order.
+    pub regions: Vec<String>,
+    pub models: Vec<String>,
+}
+
 /// The whole report of one `check` run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -482,6 +501,10 @@ pub struct Report {
     #[serde(default)]
     pub generated_at: Option<String>,
     pub checks: Vec<CheckSummary>,
+    /// The root causes, most serious first; each explains one or more findings
+    /// (`crate::diagnosis`).
+    #[serde(default)]
+    pub diagnoses: Vec<Diagnosis>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
     /// What the probes consumed; null when no probe call succeeded.
@@ -592,6 +615,7 @@ mod tests {
             regions: vec![],
             models: vec![],
             checks: vec![],
+            diagnoses: vec![],
             findings: vec![],
             summary: Summary::default(),
             probes: None,

@@ -62,6 +62,28 @@ where
             .or_else(|| r.headers().get("x-amz-request-id"))
             .map(str::to_string)
     });
+    if let Some(r) = raw
+        && let Some(what) = foreign_answer(
+            r.status().as_u16(),
+            r.headers().get("content-type"),
+            request_id.is_some(),
+            r.body().bytes().unwrap_or_default(),
+        )
+    {
+        tracing::debug!(service, operation, http_status = ?http_status, "answer not from AWS");
+        return CallFailure {
+            cause: Cause::NonAwsAnswer,
+            status: Status::Inconclusive,
+            evidence: AwsEvidence {
+                service: service.to_string(),
+                operation: operation.to_string(),
+                http_status,
+                error_code: None,
+                request_id,
+                message: Some(crate::secrets::scrub(&what).into_owned()),
+            },
+        };
+    }
     let (mut code, mut message) = (err.code().map(str::to_string), err.message().map(str::to_string));
     if (code.is_none() || message.is_none())
         && let Some(body) = raw.and_then(|r| r.body().bytes())
@@ -110,6 +132,66 @@ where
             message: message.map(|m| crate::secrets::scrub(&m).into_owned()),
         },
     }
+}
+
+/// What answered, when the answer did not come from an AWS service: an HTML page (a proxy, a
+/// captive portal, a gateway's error page), a proxy asking for credentials, or a body that is
+/// neither AWS JSON nor AWS XML and carries no AWS request id. `None` for anything AWS-shaped.
+pub fn foreign_answer(
+    status: u16,
+    content_type: Option<&str>,
+    has_request_id: bool,
+    body: &[u8],
+) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    let head = trimmed
+        .get(..trimmed.len().min(64))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let html = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body");
+    let aws_shaped = || {
+        let (code, message) = parse_error_body(body);
+        code.is_some() || message.is_some() || trimmed.starts_with('{') || trimmed.starts_with("<?xml")
+    };
+    let foreign = html || status == 407 || (!has_request_id && !trimmed.is_empty() && !aws_shaped());
+    if !foreign {
+        return None;
+    }
+    let what = page_title(&text).unwrap_or_else(|| "no readable text".into());
+    Some(format!(
+        "HTTP {status}{} that is not an AWS answer{}: \"{what}\"",
+        content_type
+            .map(|c| format!(" ({})", c.split(';').next().unwrap_or(c).trim()))
+            .unwrap_or_default(),
+        if has_request_id {
+            ""
+        } else {
+            " (no x-amzn-RequestId)"
+        },
+    ))
+}
+
+/// A page's `<title>`, or else its first line of text without tags: at most 100 characters.
+fn page_title(text: &str) -> Option<String> {
+    static TITLE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?is)<title[^>]*>(.*?)</title>").expect("valid"));
+    static TAG: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?s)<[^>]*>").expect("valid"));
+    let raw = TITLE.captures(text).map(|c| c[1].to_string()).or_else(|| {
+        let stripped = TAG.replace_all(text, "\n");
+        stripped
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
+    })?;
+    let line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then(|| line.chars().take(100).collect())
 }
 
 /// An HTTP 200 whose body lacks what AWS always sends: inconclusive, never a pass or a verdict.
@@ -173,7 +255,9 @@ pub fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
         let end = trimmed[start..].find(&format!("</{name}>"))?;
         Some(trimmed[start..start + end].trim().to_string())
     };
-    if trimmed.starts_with('<') {
+    let html =
+        trimmed.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("<html")) || trimmed.get(..2) == Some("<!");
+    if trimmed.starts_with('<') && !html {
         let code = tag("Code").or_else(|| {
             // `<UnknownOperationException/>`
             let inner = trimmed.strip_prefix('<')?.split(['/', '>', ' ']).next()?;
@@ -260,6 +344,36 @@ pub fn call_timeouts(run: Duration) -> aws_config::timeout::TimeoutConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_that_are_not_from_aws() {
+        let page =
+            b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+        let what = foreign_answer(502, Some("text/html; charset=utf-8"), false, page).unwrap();
+        assert_eq!(
+            what,
+            "HTTP 502 (text/html) that is not an AWS answer (no x-amzn-RequestId): \"502 Bad Gateway\""
+        );
+        assert!(foreign_answer(407, Some("text/plain"), false, b"Proxy Authentication Required").is_some());
+        let plain =
+            foreign_answer(403, Some("text/plain"), false, b"Access denied by policy\nref 42").unwrap();
+        assert!(plain.ends_with("\"Access denied by policy\""), "{plain}");
+        let long = format!("<html><body><p>{}</p></body></html>", "x".repeat(300));
+        assert!(foreign_answer(200, None, true, long.as_bytes()).unwrap().len() < 200);
+        // AWS-shaped answers, even without a request id, are AWS's to classify.
+        assert!(foreign_answer(403, Some("application/json"), false, br#"{"message":"denied"}"#).is_none());
+        assert!(
+            foreign_answer(
+                400,
+                Some("text/xml"),
+                true,
+                b"<ErrorResponse><Error><Code>X</Code></Error></ErrorResponse>"
+            )
+            .is_none()
+        );
+        assert!(foreign_answer(200, Some("application/json"), true, b"").is_none());
+        assert_eq!(parse_error_body(b"<!doctype html><html></html>"), (None, None));
+    }
 
     #[test]
     fn error_bodies() {

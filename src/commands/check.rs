@@ -21,6 +21,7 @@ pub fn run(args: CheckArgs, ui: &Ui) -> anyhow::Result<u8> {
         report.findings.extend(unused);
         config::locate(&mut report.findings, l);
         report.summary = Summary::of(&report.findings);
+        report.diagnoses = crate::diagnosis::diagnose(&report);
     }
     emitter.emit(ui, &report, |r, format, style| {
         Ok(render::render_report(format, r, style))

@@ -83,6 +83,7 @@ pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
             regions: cx.aws.regions.clone(),
             models: cx.settings.models.clone(),
             checks: outcome.checks,
+            diagnoses: vec![],
             summary: Summary::of(&outcome.findings),
             findings: outcome.findings,
             incomplete: outcome.incomplete,
@@ -91,7 +92,9 @@ pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
     });
     // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
     runtime.shutdown_background();
-    report
+    let mut report = report?;
+    report.diagnoses = crate::diagnosis::diagnose(&report);
+    Ok(report)
 }
 
 /// Runs the AWS part of a direct command (`models`, `invoke`). Usage errors propagate (exit

@@ -12,15 +12,38 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+fn level(status: Status) -> Option<&'static str> {
+    match status {
+        Status::Fail => Some("error"),
+        Status::Warn => Some("warning"),
+        Status::Inconclusive => Some("notice"),
+        Status::Pass | Status::Skip => None,
+    }
+}
+
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    for f in r.findings.iter().filter(|f| f.suppressed.is_none()) {
-        let level = match f.status {
-            Status::Fail => "error",
-            Status::Warn => "warning",
-            Status::Inconclusive => "notice",
-            Status::Pass | Status::Skip => continue,
-        };
+    // One annotation per root cause; a report without diagnoses (lint) annotates each finding.
+    for d in &r.diagnoses {
+        let Some(level) = level(d.status) else { continue };
+        let title = property(&format!("{} {}", d.code, d.code.slug()));
+        let located = r
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && f.code == d.code && f.cause == d.cause)
+            .find_map(|f| f.location.as_ref());
+        let place = located
+            .map(|l| format!("file={},line={},col={},", property(&l.file), l.line, l.column))
+            .unwrap_or_default();
+        let msg = format!("{}\nFix: {}", d.title, d.remediation);
+        out.push_str(&format!("::{level} {place}title={title}::{}\n", data(&msg)));
+    }
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none() && r.diagnoses.is_empty())
+    {
+        let Some(level) = level(f.status) else { continue };
         let mut props = vec![format!("title={}", property(&format!("{} {}", f.code, f.slug)))];
         if let Some(l) = &f.location {
             props.insert(

@@ -1,6 +1,7 @@
 //! JUnit XML through the typed `quick-junit` crate: a test suite per check, a test case per
 //! finding (check, region, model); `fail` is a failure, `skip` and `inconclusive` are skipped
-//! with the reason, so CI systems show what was verified and what was not.
+//! with the reason, so CI systems show what was verified and what was not. The diagnoses come
+//! first, as the properties and output of a `diagnosis` suite without test cases.
 
 use crate::report::{Finding, Report, Status};
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
@@ -49,6 +50,22 @@ pub fn render(r: &Report) -> String {
         if !ids.contains(&f.check.as_str()) {
             ids.push(&f.check);
         }
+    }
+    // The root causes as a suite of their own, in properties and system-out rather than as
+    // test cases: a failure must not be counted twice.
+    if !r.diagnoses.is_empty() {
+        let mut suite = TestSuite::new("diagnosis");
+        let mut text = String::new();
+        for (i, d) in r.diagnoses.iter().enumerate() {
+            let line = format!(
+                "{} {} ({}, {} findings): {}",
+                d.status, d.cause, d.code, d.findings, d.title
+            );
+            suite.add_property((format!("diagnosis.{}", i + 1), line.clone()));
+            text.push_str(&format!("{}. {line}\n   Fix: {}\n", i + 1, d.remediation));
+        }
+        suite.set_system_out(text);
+        report.add_test_suite(suite);
     }
     for id in ids {
         let mut suite = TestSuite::new(id);

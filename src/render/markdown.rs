@@ -107,6 +107,22 @@ pub fn render(r: &Report) -> String {
         out.push_str(&format!("| Probes | {p} |\n"));
     }
     out.push('\n');
+    if !r.diagnoses.is_empty() {
+        out.push_str("## Diagnosis\n\n");
+        for (i, d) in r.diagnoses.iter().enumerate() {
+            out.push_str(&format!(
+                "{}. **{}** {} (`{}`, {} finding{})  \n   Fix: {}\n",
+                i + 1,
+                d.status,
+                escape(&d.title),
+                d.code,
+                d.findings,
+                if d.findings == 1 { "" } else { "s" },
+                escape(&d.remediation)
+            ));
+        }
+        out.push('\n');
+    }
     let suppressed: Vec<&Finding> = r.findings.iter().filter(|f| f.suppressed.is_some()).collect();
     for (status, heading) in [
         (Status::Fail, "Failures"),

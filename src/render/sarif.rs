@@ -5,7 +5,7 @@
 use crate::codes::{Code, Severity};
 use crate::report::{Finding, Report, Status};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif,
     Tool, ToolComponent,
 };
@@ -133,8 +133,19 @@ pub fn render(r: &Report) -> String {
         .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .build();
+        .results(results);
+    // The root causes ride in the run's property bag: SARIF has no place of its own for them.
+    let run = if r.diagnoses.is_empty() {
+        run.build()
+    } else {
+        let mut bag = std::collections::BTreeMap::new();
+        bag.insert(
+            "diagnoses".to_string(),
+            serde_json::to_value(&r.diagnoses).expect("diagnoses serialise"),
+        );
+        run.properties(PropertyBag::builder().additional_properties(bag).build())
+            .build()
+    };
     let sarif = Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json".to_string())
         .version(serde_json::json!("2.1.0"))

@@ -93,6 +93,10 @@ pub fn render(report: &Report, style: Style) -> String {
     out.push_str(&head.to_string());
     out.push_str("\n\n");
 
+    if !report.diagnoses.is_empty() {
+        out.push_str(&diagnoses(report, style));
+    }
+
     let mut checks = new_table(style);
     checks.set_header(vec!["Check", "Status", "Findings", "Time"]);
     for c in &report.checks {
@@ -187,6 +191,25 @@ request id: {id}"
     out.push_str(&bold(&line, style));
     out.push('\n');
     out
+}
+
+/// The root causes, numbered and most serious first, each with its one fix.
+fn diagnoses(report: &Report, style: Style) -> String {
+    let mut t = new_table(style);
+    t.load_preset(presets::NOTHING);
+    for (i, d) in report.diagnoses.iter().enumerate() {
+        let explains = if d.findings == 1 {
+            format!("{}", d.code)
+        } else {
+            format!("{}, {} findings", d.code, d.findings)
+        };
+        t.add_row(vec![
+            format!("{}.", i + 1),
+            glyph(d.status, style.color),
+            format!("{} ({explains})\nFix: {}", d.title, d.remediation),
+        ]);
+    }
+    format!("{}\n{t}\n\n", bold("Diagnosis", style))
 }
 
 /// Regions × models, one row each, with the verdict of each plane side by side.

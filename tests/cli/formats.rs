@@ -237,7 +237,14 @@ fn junit_parses_as_xml_with_the_expected_counts() {
         .collect();
     assert_eq!(
         suites,
-        ["credentials", "regions", "arns", "model-access", "probe"]
+        [
+            "diagnosis",
+            "credentials",
+            "regions",
+            "arns",
+            "model-access",
+            "probe"
+        ]
     );
 }
 

@@ -5,6 +5,7 @@ mod util;
 
 mod commands;
 mod credentials;
+mod diagnoses;
 mod engine;
 mod explain;
 mod faults;

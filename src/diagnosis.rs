@@ -1,0 +1,406 @@
+//! Root causes first: the findings of a report grouped into diagnoses, most serious first, so
+//! forty findings with one cause read as one problem with one fix. Every `fail`, `warn` and
+//! `inconclusive` finding that is not suppressed is explained by exactly one diagnosis; a
+//! "not checked" skip joins the problem that kept it from running.
+
+use crate::codes::Code;
+use crate::ident::{self, ModelRef};
+use crate::report::{Cause, Diagnosis, Finding, Report, Status};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// `…is not authorized to perform: bedrock:InvokeModel on resource: arn:…`
+static DENIED_ACTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)").expect("valid"));
+static DENIED_RESOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"on resource:? (arn:[^\s,;]+)").expect("valid"));
+/// `AWS_ENDPOINT_URL=…` in the endpoint-override finding's title.
+static OVERRIDE_VAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(AWS_ENDPOINT_URL[A-Z_]*|endpoint_url)\b").expect("valid"));
+
+/// How findings group: one diagnosis per key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    /// Run-wide causes: the network, the credentials, AWS's capacity, something that is not AWS.
+    Cause(Cause),
+    /// The same denial of the same action, whatever the resource.
+    Denied(Cause, String),
+    /// Everything else: the same problem (cause and code) wherever it occurs.
+    Problem(Cause, Code),
+}
+
+fn action(f: &Finding) -> Option<String> {
+    let message = f.aws.as_ref()?.message.as_deref()?;
+    Some(DENIED_ACTION.captures(message)?[1].to_string())
+}
+
+fn key(f: &Finding) -> Key {
+    match f.cause {
+        c if c.is_transient() || c.is_credential_problem() => Key::Cause(c),
+        c @ (Cause::IamDeniedInvoke | Cause::ScpDenied) => match action(f) {
+            Some(a) => Key::Denied(c, a),
+            None => Key::Problem(c, f.code),
+        },
+        c => Key::Problem(c, f.code),
+    }
+}
+
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Fail => 4,
+        Status::Inconclusive => 3,
+        Status::Warn => 2,
+        Status::Skip => 1,
+        Status::Pass => 0,
+    }
+}
+
+/// The findings of `report` grouped into diagnoses, most serious first.
+pub fn diagnose(report: &Report) -> Vec<Diagnosis> {
+    let open: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass && f.suppressed.is_none())
+        .collect();
+    // Problems first; a "not checked" skip then joins the problem that kept it from running.
+    // Other skips (a probe not asked for) are no problem and explain nothing.
+    let mut groups: Vec<(Key, Vec<&Finding>)> = Vec::new();
+    for f in open.iter().filter(|f| f.status != Status::Skip) {
+        let k = key(f);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, members)) => members.push(f),
+            None => groups.push((k, vec![f])),
+        }
+    }
+    for f in open
+        .iter()
+        .filter(|f| f.status == Status::Skip && f.code == Code::BD900)
+    {
+        let blocker = groups.iter_mut().find(|(_, members)| {
+            members.iter().any(|m| {
+                m.status == Status::Fail
+                    && (m.cause.is_credential_problem()
+                        || (m.model.is_none() && m.region.is_some() && m.region == f.region))
+            })
+        });
+        if let Some((_, members)) = blocker {
+            members.push(f);
+        }
+    }
+    let mut out: Vec<(usize, Diagnosis)> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (k, members))| (i, describe(report, k, members)))
+        .collect();
+    out.sort_by_key(|(i, d)| {
+        (
+            std::cmp::Reverse(rank(d.status)),
+            std::cmp::Reverse(d.findings),
+            *i,
+        )
+    });
+    out.into_iter().map(|(_, d)| d).collect()
+}
+
+fn in_order(values: impl Iterator<Item = Option<String>>, order: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = values.flatten().collect();
+    v.sort_by_key(|x| order.iter().position(|o| o == x).unwrap_or(usize::MAX));
+    v.dedup();
+    v
+}
+
+fn describe(report: &Report, key: &Key, members: &[&Finding]) -> Diagnosis {
+    // The first of the most serious findings speaks for the group.
+    let lead = members
+        .iter()
+        .rev()
+        .max_by_key(|f| rank(f.status))
+        .copied()
+        .unwrap_or(members[0]);
+    let region_order: Vec<String> = report.regions.iter().map(|r| r.region.clone()).collect();
+    let regions = in_order(members.iter().map(|f| f.region.clone()), &region_order);
+    let models = in_order(members.iter().map(|f| f.model.clone()), &report.models);
+    let first_step = || lead.remediation.first().cloned().unwrap_or_default();
+    let (title, remediation) = match key {
+        _ if members.len() == 1 => (lead.title.clone(), first_step()),
+        Key::Cause(Cause::EndpointUnreachable) => {
+            let what = lead
+                .aws
+                .as_ref()
+                .and_then(|a| a.message.as_deref())
+                .and_then(crate::classify::network_problem)
+                .map_or("no answer", |n| n.what);
+            let via = via_overrides(report);
+            let everywhere = regions.len() == report.regions.len();
+            let title = if everywhere {
+                format!("No AWS endpoint could be reached from here{via}: {what}")
+            } else {
+                format!(
+                    "AWS could not be reached from here{via}{}: {what}",
+                    scope(&regions)
+                )
+            };
+            (title, first_step())
+        }
+        Key::Cause(Cause::NonAwsAnswer) => non_aws(report, lead, &regions),
+        Key::Denied(cause, action) => denied(report, *cause, action, members, &regions),
+        Key::Cause(c) if c.is_transient() => (
+            format!(
+                "AWS did not answer{} ({c}){}",
+                scope(&regions),
+                of_models(&models)
+            ),
+            first_step(),
+        ),
+        _ => (
+            format!("{}{}{}", lead.code.title(), scope(&regions), of_models(&models)),
+            first_step(),
+        ),
+    };
+    Diagnosis {
+        cause: lead.cause,
+        code: lead.code,
+        status: lead.status,
+        title,
+        remediation,
+        findings: members.len(),
+        regions,
+        models,
+    }
+}
+
+fn of_models(models: &[String]) -> String {
+    if models.is_empty() {
+        String::new()
+    } else {
+        format!(" for {}", models.join(", "))
+    }
+}
+
+fn scope(regions: &[String]) -> String {
+    match regions.len() {
+        0 => String::new(),
+        1 => format!(" in {}", regions[0]),
+        n => format!(" in {n} regions ({})", regions.join(", ")),
+    }
+}
+
+/// The endpoint-override variables in force, as the credentials check reported them (BD107).
+fn overrides(report: &Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::BD107)
+        .flat_map(|f| {
+            OVERRIDE_VAR
+                .find_iter(&f.title)
+                .map(|m| m.as_str().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// " through AWS_ENDPOINT_URL" when calls went to an overridden endpoint.
+fn via_overrides(report: &Report) -> String {
+    let o = overrides(report);
+    if o.is_empty() {
+        String::new()
+    } else {
+        format!(" through {}", o.join(", "))
+    }
+}
+
+/// Every call answered by something that is not AWS: name the override that sent them there.
+fn non_aws(report: &Report, lead: &Finding, regions: &[String]) -> (String, String) {
+    let what = lead
+        .aws
+        .as_ref()
+        .and_then(|a| a.message.clone())
+        .unwrap_or_else(|| "an answer that is not AWS's".into());
+    let overrides = overrides(report);
+    let via = via_overrides(report);
+    (
+        format!(
+            "Bedrock calls{via} were answered by something that is not AWS{}: {what}",
+            scope(regions)
+        ),
+        if overrides.is_empty() {
+            "Check what answers at the Bedrock endpoints from this network: a proxy (HTTPS_PROXY, NO_PROXY), a captive portal or a gateway; AWS's answers carry an x-amzn-RequestId".into()
+        } else {
+            format!(
+                "Point {} at AWS (or unset it): the service at that address does not speak the Bedrock API",
+                overrides.join(", ")
+            )
+        },
+    )
+}
+
+/// The same action denied for several resources: one statement that allows them all.
+fn denied(
+    report: &Report,
+    cause: Cause,
+    action: &str,
+    members: &[&Finding],
+    regions: &[String],
+) -> (String, String) {
+    let account = report
+        .identity
+        .as_ref()
+        .and_then(|i| i.account.clone())
+        .unwrap_or_else(|| "ACCOUNT_ID".into());
+    let mut resources: Vec<String> = Vec::new();
+    for f in members {
+        let named = f
+            .aws
+            .as_ref()
+            .and_then(|a| a.message.as_deref())
+            .and_then(|m| DENIED_RESOURCE.captures(m))
+            .map(|c| c[1].trim_end_matches(['.', ')']).to_string());
+        let derived = || {
+            let region = f.region.as_deref()?;
+            Some(match ident::parse(f.model.as_deref()?).ok()? {
+                ModelRef::Foundation { id } => format!("arn:aws:bedrock:{region}::foundation-model/{id}"),
+                ModelRef::SystemProfile { id, .. } => {
+                    format!("arn:aws:bedrock:{region}:{account}:inference-profile/{id}")
+                }
+                _ => f.model.clone()?,
+            })
+        };
+        if let Some(r) = named.or_else(derived)
+            && !resources.contains(&r)
+        {
+            resources.push(r);
+        }
+    }
+    let title = format!(
+        "{} denies `{action}` for {} resource{}{}",
+        if cause == Cause::ScpDenied {
+            "An organization policy (SCP)"
+        } else {
+            "IAM"
+        },
+        resources.len().max(1),
+        if resources.len() == 1 { "" } else { "s" },
+        scope(regions)
+    );
+    let statement = serde_json::json!({
+        "Effect": "Allow",
+        "Action": action,
+        "Resource": resources,
+    });
+    let remediation = if cause == Cause::ScpDenied {
+        format!("Ask the organization's administrators to exempt these resources from the SCP: {statement}")
+    } else {
+        format!("Add this statement to the principal's identity policy: {statement}")
+    };
+    (title, remediation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{AwsEvidence, RegionSource, SCHEMA_VERSION, Summary, Tool};
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            identity: None,
+            regions: ["us-east-1", "eu-west-1"]
+                .iter()
+                .map(|r| RegionSource {
+                    region: (*r).into(),
+                    source: "flag".into(),
+                })
+                .collect(),
+            models: vec!["a.b-v1:0".into(), "c.d-v1:0".into()],
+            generated_at: None,
+            checks: vec![],
+            diagnoses: vec![],
+            summary: Summary::of(&findings),
+            findings,
+            probes: None,
+            incomplete: false,
+            duration_ms: 0,
+        }
+    }
+
+    fn denied(region: &str, model: &str) -> Finding {
+        Finding::new(Code::BD401, Status::Fail, Cause::IamDeniedInvoke, "denied")
+            .check("probe")
+            .region(region)
+            .model(model)
+            .aws(AwsEvidence {
+                message: Some("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel because no identity-based policy allows it".into()),
+                ..AwsEvidence::default()
+            })
+    }
+
+    #[test]
+    fn one_cause_many_findings_is_one_diagnosis() {
+        let throttled = |code, region: &str| {
+            Finding::new(code, Status::Inconclusive, Cause::Throttled, "slow").region(region)
+        };
+        let r = report(vec![
+            Finding::new(
+                Code::BD107,
+                Status::Warn,
+                Cause::Other,
+                "AWS endpoints are overridden: AWS_ENDPOINT_URL=http://x",
+            ),
+            throttled(Code::BD503, "us-east-1"),
+            throttled(Code::BD208, "eu-west-1").model("a.b-v1:0"),
+            denied("us-east-1", "a.b-v1:0"),
+            denied("eu-west-1", "c.d-v1:0"),
+            Finding::new(Code::BD412, Status::Skip, Cause::Other, "not probed").region("us-east-1"),
+            Finding::new(Code::BD200, Status::Pass, Cause::Ok, "offered"),
+        ]);
+        let d = diagnose(&r);
+        let shape: Vec<(Cause, Status, usize)> = d.iter().map(|d| (d.cause, d.status, d.findings)).collect();
+        assert_eq!(
+            shape,
+            [
+                (Cause::IamDeniedInvoke, Status::Fail, 2),
+                (Cause::Throttled, Status::Inconclusive, 2),
+                (Cause::Other, Status::Warn, 1),
+            ]
+        );
+        assert_eq!(d[0].regions, ["us-east-1", "eu-west-1"]);
+        assert_eq!(d[0].models, ["a.b-v1:0", "c.d-v1:0"]);
+        // No resource in the messages: the statement names the foundation-model ARNs.
+        assert!(
+            d[0].remediation
+                .contains("arn:aws:bedrock:us-east-1::foundation-model/a.b-v1:0"),
+            "{}",
+            d[0].remediation
+        );
+        assert!(
+            d[0].remediation
+                .contains("arn:aws:bedrock:eu-west-1::foundation-model/c.d-v1:0")
+        );
+        assert!(
+            d[1].title.starts_with("AWS did not answer in 2 regions"),
+            "{}",
+            d[1].title
+        );
+    }
+
+    #[test]
+    fn a_skip_joins_the_problem_that_blocked_it_and_suppressed_findings_are_left_out() {
+        let mut muted = denied("us-east-1", "a.b-v1:0");
+        muted.suppressed = Some(crate::report::Suppressed {
+            reason: "known".into(),
+            expires: None,
+        });
+        let r = report(vec![
+            Finding::new(Code::BD101, Status::Fail, Cause::NoCredentials, "no credentials"),
+            Finding::new(Code::BD900, Status::Skip, Cause::Other, "not checked").region("us-east-1"),
+            Finding::new(Code::BD900, Status::Skip, Cause::Other, "not checked").region("eu-west-1"),
+            muted,
+        ]);
+        let d = diagnose(&r);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!((d[0].cause, d[0].findings), (Cause::NoCredentials, 3));
+        assert!(diagnose(&report(vec![])).is_empty());
+    }
+}
