@@ -146,6 +146,7 @@ pub fn validate(model: &str, body: &Value, converse: bool) -> Vec<Problem> {
             ));
         }
         check_messages(obj.get("messages"), &mut out, true);
+        out.extend(converse_not_carried(obj));
         return out;
     }
     if id.starts_with("anthropic.claude") {
@@ -197,16 +198,24 @@ pub fn validate(model: &str, body: &Value, converse: bool) -> Vec<Problem> {
             ));
         }
         for k in obj.keys().filter(|k| !CLAUDE_KEYS.contains(&k.as_str())) {
-            let why = match k.as_str() {
-                "model" => "the model is named in the URL, not the body",
-                "stream" => "streaming is a different operation (InvokeModelWithResponseStream)",
-                _ => "Bedrock rejects extraneous keys",
+            // Keys AWS documents as rejected are errors; any other key may be newer than this
+            // list, so it only warns, with the known key it most resembles.
+            let rejected = match k.as_str() {
+                "model" => Some("the model is named in the URL, not the body"),
+                "stream" => Some("streaming is a different operation (InvokeModelWithResponseStream)"),
+                _ => None,
             };
-            out.push(err(
-                Cause::MalformedBody,
-                &format!("/{k}"),
-                format!("extraneous key `{k}`: {why}"),
-            ));
+            out.push(match rejected {
+                Some(why) => err(Cause::MalformedBody, &format!("/{k}"), format!("extraneous key `{k}`: {why}")),
+                None => warn(
+                    Cause::MalformedBody,
+                    &format!("/{k}"),
+                    format!(
+                        "unknown key `{k}`{}: Bedrock rejects keys the model does not know (\"extraneous key\"), unless it is newer than this check",
+                        closest(k, CLAUDE_KEYS).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+                    ),
+                ),
+            });
         }
         if obj.contains_key("temperature") && obj.contains_key("top_p") {
             let msg = "`temperature` and `top_p` are both set; newer Claude models accept only one of them";
@@ -284,6 +293,105 @@ pub fn validate(model: &str, body: &Value, converse: bool) -> Vec<Problem> {
                 Cause::MalformedBody,
                 "/max_tokens",
                 "Llama uses `max_gen_len`, not `max_tokens`",
+            ));
+        }
+    }
+    out
+}
+
+/// The known key nearest to `key`, if any is near.
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// What `invoke --converse` sends through the SDK's types, field by field. Anything else in the
+/// body would be dropped silently, so it is refused instead, by name.
+const CONVERSE_CARRIED: &[&str] = &[
+    "messages",
+    "system",
+    "inferenceConfig",
+    "additionalModelRequestFields",
+    "additionalModelResponseFieldPaths",
+    "toolConfig",
+    "guardrailConfig",
+    "performanceConfig",
+    "requestMetadata",
+];
+const CONVERSE_INFERENCE: &[&str] = &["maxTokens", "temperature", "topP", "stopSequences"];
+
+/// The parts of a Converse body `invoke --converse` cannot carry yet (content blocks other
+/// than text, tool use and tool results; `promptVariables`; unknown inference settings).
+pub fn converse_not_carried(obj: &serde_json::Map<String, Value>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let refuse = |at: String, what: &str| {
+        err(
+            Cause::MalformedBody,
+            &at,
+            format!(
+                "invoke --converse cannot send {what} yet; send the model's native body without --converse, or leave it out"
+            ),
+        )
+    };
+    for k in obj
+        .keys()
+        .filter(|k| CONVERSE_KEYS.contains(&k.as_str()) && !CONVERSE_CARRIED.contains(&k.as_str()))
+    {
+        out.push(refuse(format!("/{k}"), &format!("`{k}`")));
+    }
+    if let Some(ic) = obj.get("inferenceConfig").and_then(Value::as_object) {
+        for k in ic.keys().filter(|k| !CONVERSE_INFERENCE.contains(&k.as_str())) {
+            out.push(refuse(
+                format!("/inferenceConfig/{k}"),
+                &format!("`inferenceConfig.{k}`"),
+            ));
+        }
+    }
+    for (i, m) in obj
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        for (j, b) in m
+            .get("content")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let kind = b
+                .as_object()
+                .and_then(|o| o.keys().next())
+                .map_or("?", String::as_str);
+            if !matches!(kind, "text" | "toolUse" | "toolResult") {
+                out.push(refuse(
+                    format!("/messages/{i}/content/{j}"),
+                    &format!("a `{kind}` content block"),
+                ));
+            }
+        }
+    }
+    for (i, b) in obj
+        .get("system")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if b.get("text").and_then(Value::as_str).is_none() {
+            let kind = b
+                .as_object()
+                .and_then(|o| o.keys().next())
+                .map_or("?", String::as_str);
+            out.push(refuse(
+                format!("/system/{i}"),
+                &format!("a `{kind}` system block"),
             ));
         }
     }

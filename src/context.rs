@@ -86,12 +86,23 @@ pub struct Context {
     identity: Mutex<Option<Identity>>,
     catalogues: Memo<Vec<CatalogueModel>>,
     profiles: Memo<Vec<Profile>>,
-    use_case: Memo<bool>,
+    use_case: Memo<UseCaseForm>,
     usage: Mutex<ProbeUsage>,
     /// One bound per service and region, so a sweep never bursts into one region's rate limits.
     regional: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
     /// AWS calls finished so far (for the progress line).
     calls_done: std::sync::atomic::AtomicUsize,
+}
+
+/// What `GetUseCaseForModelAccess` answered, as it answered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseCaseForm {
+    /// A form is on file.
+    pub filed: bool,
+    /// The HTTP status of the answer (200, or 404 when AWS says no form exists).
+    pub http_status: u16,
+    /// The error code of a 404, as AWS sent it.
+    pub error_code: Option<String>,
 }
 
 /// What the probes consumed, for the cost estimate.
@@ -329,8 +340,8 @@ impl Context {
     }
 
     /// Whether the account has filed Anthropic's use-case form (`GetUseCaseForModelAccess` in
-    /// the primary region), asked once per run: `Ok(true)` filed, `Ok(false)` none on file.
-    pub async fn use_case_form(&self, creds: Option<Credentials>) -> FetchResult<bool> {
+    /// the primary region), asked once per run, with the status and code AWS answered.
+    pub async fn use_case_form(&self, creds: Option<Credentials>) -> FetchResult<UseCaseForm> {
         let region = self.aws.sts_region();
         self.use_case
             .get("account", || async {
@@ -345,7 +356,11 @@ impl Context {
                 use aws_sdk_bedrock::operation::RequestId;
                 match answer {
                     Ok(out) => Ok(Arc::new(Fetched {
-                        value: !out.form_data().as_ref().is_empty(),
+                        value: UseCaseForm {
+                            filed: !out.form_data().as_ref().is_empty(),
+                            http_status: 200,
+                            error_code: None,
+                        },
                         latency,
                         request_id: out.request_id().map(str::to_string),
                     })),
@@ -355,7 +370,11 @@ impl Context {
                             && f.evidence.error_code.as_deref() == Some("ResourceNotFoundException")
                         {
                             Ok(Arc::new(Fetched {
-                                value: false,
+                                value: UseCaseForm {
+                                    filed: false,
+                                    http_status: 404,
+                                    error_code: f.evidence.error_code,
+                                },
                                 latency,
                                 request_id: f.evidence.request_id,
                             }))

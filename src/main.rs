@@ -15,19 +15,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let ui = Ui::detect(cli.color, cli.verbose, checks::column);
-    let outcome = match cli.command {
-        Command::Check(args) => commands::check::run(args, &ui),
-        Command::Triage(args) => commands::triage::run(args, &ui),
-        Command::Invoke(args) => commands::invoke::run(args, &ui),
-        Command::Models(args) => commands::models::run(args, &ui),
-        Command::Lint(args) => commands::lint::run(args, &ui),
-        Command::Init(args) => commands::init::run(args, &ui),
-        Command::Knowledge(cmd) => commands::knowledge::run(cmd, &ui),
-        Command::Completions { shell } => commands::completions::run(shell, &ui),
-        Command::Man => commands::completions::man(&ui),
-        Command::ListChecks { format } => commands::list_checks::run(format, &ui),
-        Command::Explain(args) => commands::explain::run(args, &ui),
-    };
+    // A panic is "could not complete" (exit 3), never Rust's 101; the hook has said what broke.
+    let run = std::panic::AssertUnwindSafe(|| dispatch(cli.command, &ui));
+    let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| Ok(3));
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -37,6 +27,26 @@ fn main() -> ExitCode {
         }
     }
 }
+
+fn dispatch(command: Command, ui: &Ui) -> anyhow::Result<u8> {
+    match command {
+        Command::Check(args) => commands::check::run(args, ui),
+        Command::Triage(args) => commands::triage::run(args, ui),
+        Command::Invoke(args) => commands::invoke::run(args, ui),
+        Command::Models(args) => commands::models::run(args, ui),
+        Command::Lint(args) => commands::lint::run(args, ui),
+        Command::Init(args) => commands::init::run(args, ui),
+        Command::Knowledge(cmd) => commands::knowledge::run(cmd, ui),
+        Command::Completions { shell } => commands::completions::run(shell, ui),
+        Command::Man => commands::completions::man(ui),
+        Command::ListChecks { format } => commands::list_checks::run(format, ui),
+        Command::Explain(args) => commands::explain::run(args, ui),
+    }
+}
+
+/// Log targets that print signing material (canonical requests) or a `credential_process`
+/// command line; appended last, so no filter turns them back on.
+const SIGNING_OFF: &str = "aws_sigv4=off,aws_config::credential_process=off";
 
 fn init_logging(verbose: u8) {
     let filter = match verbose {
@@ -49,6 +59,8 @@ fn init_logging(verbose: u8) {
         }
     };
     let filter = std::env::var("BEDROCK_DOCTOR_LOG").unwrap_or_else(|_| filter.to_string());
+    // Signing material (canonical requests, string to sign) is never logged, whatever was asked.
+    let filter = format!("{filter},{SIGNING_OFF}");
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(|| secrets::ScrubWriter(std::io::stderr()))

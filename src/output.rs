@@ -100,12 +100,14 @@ impl<F: Copy> Emitter<F> {
 
     /// Renders `value` for every target (redacted first with `--redact`) and writes it; every
     /// byte is scrubbed of secrets. `render` gets the format and the style of its target.
-    pub fn emit<T: Serialize + DeserializeOwned>(
+    pub fn emit<T: Serialize + DeserializeOwned + Clone>(
         &self,
         ui: &Ui,
         value: &T,
         render: impl Fn(&T, F, Style) -> anyhow::Result<String>,
     ) -> anyhow::Result<()> {
+        // Secrets out of every field before layout, then pseudonyms if asked.
+        let value = &secrets::scrub_fields(value);
         let redacted;
         let value = if self.redact {
             redacted = Redactor::default().report(value);
@@ -141,7 +143,7 @@ impl<F: Copy> Emitter<F> {
 
 impl Emitter<crate::render::Format> {
     /// Writes `value` as pretty JSON, or as the table `table` draws of it.
-    pub fn table_or_json<T: Serialize + DeserializeOwned>(
+    pub fn table_or_json<T: Serialize + DeserializeOwned + Clone>(
         &self,
         ui: &Ui,
         value: &T,

@@ -289,7 +289,9 @@ mod tests {
             invoke: false,
             ..Settings::new(vec!["us-east-1".into()], None, 1.0, 2)
         };
-        let aws = AwsSetup::load(&settings.regions, None, timeout).await.unwrap();
+        let aws = AwsSetup::load(&settings.regions, None, crate::aws::call_timeouts(timeout))
+            .await
+            .unwrap();
         Arc::new(Context::new(settings, aws))
     }
 

@@ -69,6 +69,140 @@ impl<W: std::io::Write> std::io::Write for ScrubWriter<W> {
     }
 }
 
+/// A value that must never be shown: `Debug` and `Display` print `****`, it has no `Serialize`,
+/// and making one registers it with the scrubber. Only [`Secret::expose`] gives the value, for
+/// the code that must use it (signing, a request header).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        let value = value.into();
+        register(&value);
+        Secret(value)
+    }
+
+    /// The value itself. Never format it into anything that is printed.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("****")
+    }
+}
+
+/// A URL as it may be shown: `scheme://****@host:port/path`, its user name and password (and
+/// any query or fragment, where tokens hide) removed and registered with the scrubber. The only
+/// way to make one is [`DisplayUrl::new`], so a URL with credentials cannot reach a renderer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayUrl(String);
+
+impl DisplayUrl {
+    pub fn new(raw: &str) -> Self {
+        register_url(raw);
+        let raw = raw.trim();
+        match url::Url::parse(raw) {
+            Ok(u) => {
+                let mut shown = format!("{}://", u.scheme());
+                if !u.username().is_empty() || u.password().is_some() {
+                    shown.push_str("****@");
+                }
+                shown.push_str(u.host_str().unwrap_or_default());
+                if let Some(port) = u.port() {
+                    shown.push_str(&format!(":{port}"));
+                }
+                if u.path() != "/" {
+                    shown.push_str(u.path());
+                }
+                if u.query().is_some() || u.fragment().is_some() {
+                    shown.push_str("?****");
+                }
+                DisplayUrl(shown)
+            }
+            // Not a URL the parser takes: show what precedes any `@`, never what follows a `:`.
+            Err(_) => DisplayUrl(match raw.rsplit_once('@') {
+                Some((_, host)) => format!("****@{host}"),
+                None => raw.to_string(),
+            }),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for DisplayUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Registers the user name, password and query of a URL (`http://user:pass@proxy:3128`).
+pub fn register_url(raw: &str) {
+    let raw = raw.trim();
+    if let Ok(u) = url::Url::parse(raw) {
+        if let Some(p) = u.password() {
+            register(p);
+            register_decoded(p);
+        }
+        if !u.username().is_empty() {
+            register(u.username());
+            register_decoded(u.username());
+        }
+        if let Some(q) = u.query() {
+            register(q);
+        }
+    } else if let Some((userinfo, _)) = raw.split_once("://").map_or(raw, |(_, r)| r).rsplit_once('@') {
+        register(userinfo);
+        if let Some((_, password)) = userinfo.split_once(':') {
+            register(password);
+        }
+    }
+}
+
+fn register_decoded(s: &str) {
+    if let Ok(d) = percent_encoding::percent_decode_str(s).decode_utf8() {
+        register(&d);
+    }
+}
+
+/// Every string field of a serialisable value scrubbed, before anything lays it out: a table
+/// that wraps a secret across two lines would hide it from a scrub of the rendered text.
+pub fn scrub_fields<T: serde::Serialize + serde::de::DeserializeOwned + Clone>(value: &T) -> T {
+    fn walk(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => match scrub(s) {
+                Cow::Owned(clean) => {
+                    *s = clean;
+                    true
+                }
+                Cow::Borrowed(_) => false,
+            },
+            serde_json::Value::Array(a) => a.iter_mut().fold(false, |changed, x| walk(x) | changed),
+            serde_json::Value::Object(o) => o.values_mut().fold(false, |changed, x| walk(x) | changed),
+            _ => false,
+        }
+    }
+    let Ok(mut v) = serde_json::to_value(value) else {
+        return value.clone();
+    };
+    if walk(&mut v) {
+        serde_json::from_value(v).unwrap_or_else(|_| value.clone())
+    } else {
+        value.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

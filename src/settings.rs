@@ -21,6 +21,8 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Bound on the whole run.
     pub timeout: Duration,
+    /// The run is one call (`invoke`): it may take the whole `timeout`, not a share of it.
+    pub single_call: bool,
     /// Most AWS calls in flight at once.
     pub concurrency: usize,
     /// Real (billed) invocations allowed; false with `--no-invoke`.
@@ -52,6 +54,7 @@ impl Settings {
             models: vec![],
             profile,
             timeout: Duration::from_secs_f64(timeout_secs),
+            single_call: false,
             concurrency: usize::from(concurrency),
             invoke: true,
             probe_images: false,

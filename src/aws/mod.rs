@@ -341,6 +341,16 @@ pub fn call_timeouts(run: Duration) -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
+/// Timeouts for a command that makes one call (`invoke`): it may take the whole bound `n`.
+pub fn single_call_timeouts(n: Duration) -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3).min(n / 2))
+        .read_timeout(n)
+        .operation_attempt_timeout(n)
+        .operation_timeout(n)
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,9 @@
 //! Instance metadata gets 200 ms connect/read timeouts and one attempt, so a machine without it
 //! answers in a fraction of a second instead of the SDK's four seconds.
 
-use super::{ClockProbe, call_timeouts};
+use super::ClockProbe;
 use crate::report::RegionSource;
-use crate::secrets;
+use crate::secrets::{self, DisplayUrl};
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::meta::credentials::CredentialsProviderChain;
 use aws_config::profile::{ProfileFileCredentialsProvider, ProfileFileRegionProvider};
@@ -50,7 +50,11 @@ impl ProvideCredentials for Tagged {
         Self: 'a,
     {
         future::ProvideCredentials::new(async move {
-            let mut creds = self.inner.provide_credentials().await?;
+            let mut creds = self
+                .inner
+                .provide_credentials()
+                .await
+                .map_err(withhold_process_output)?;
             secrets::register(creds.secret_access_key());
             if let Some(token) = creds.session_token() {
                 secrets::register(token);
@@ -59,6 +63,22 @@ impl ProvideCredentials for Tagged {
             tracing::debug!(source = %self.source, temporary = creds.session_token().is_some(), "credentials resolved");
             Ok(creds)
         })
+    }
+}
+
+/// A `credential_process` that failed: the SDK puts the process's standard error into the
+/// error text, and a helper script may print anything there, tokens included. Keep the fact,
+/// withhold the output.
+fn withhold_process_output(
+    e: aws_credential_types::provider::error::CredentialsError,
+) -> aws_credential_types::provider::error::CredentialsError {
+    let text = crate::aws::error_chain(&e);
+    match text.find("Stderr:") {
+        Some(at) => aws_credential_types::provider::error::CredentialsError::provider_error(format!(
+            "{} Stderr: (withheld: a credential process may print secrets there; run it by hand to see it)",
+            text[..at].trim_end()
+        )),
+        None => e,
     }
 }
 
@@ -96,7 +116,7 @@ pub struct AwsSetup {
     /// `AWS_BEARER_TOKEN_BEDROCK` is set (its value is never kept here).
     pub bearer_token: bool,
     /// Endpoint overrides in force: (variable or profile key, URL).
-    pub endpoint_overrides: Vec<(String, String)>,
+    pub endpoint_overrides: Vec<(String, DisplayUrl)>,
     /// A short description of the selected profile, e.g. `sso`, `assume-role`, `static keys`.
     pub profile_kind: Option<String>,
     /// The CA bundle trusted besides the system's roots, if one is configured.
@@ -157,10 +177,12 @@ impl AwsSetup {
     ///
     /// Fails only on a CA bundle (`AWS_CA_BUNDLE`, the profile's `ca_bundle`) that cannot be used:
     /// the AWS CLI refuses to run with one too.
+    /// `timeouts` bound each call: a share of the run's bound for `check`, the whole bound for
+    /// the one call of `invoke`.
     pub async fn load(
         flag_regions: &[String],
         profile: Option<&str>,
-        run_timeout: Duration,
+        timeouts: aws_config::timeout::TimeoutConfig,
     ) -> Result<Self, String> {
         register_environment_secrets();
         let profile_set = load_profiles(profile).await;
@@ -171,6 +193,9 @@ impl AwsSetup {
                         if let Some(v) = p.get(key) {
                             secrets::register(v);
                         }
+                    }
+                    if let Some(url) = p.get("endpoint_url") {
+                        secrets::register_url(url);
                     }
                 }
             }
@@ -197,7 +222,7 @@ impl AwsSetup {
         let https = ca_bundle.as_ref().map(CaBundle::http_client).transpose()?;
         let mut provider_config = ProviderConfig::without_region()
             .with_region(Some(region.clone()))
-            .with_timeout_config(call_timeouts(run_timeout));
+            .with_timeout_config(timeouts.clone());
         if let Some(client) = &https {
             // SSO, role assumption and web identity go through the same inspecting proxy.
             provider_config = provider_config.with_http_client(client.clone());
@@ -263,7 +288,7 @@ impl AwsSetup {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(region)
             .no_credentials()
-            .timeout_config(call_timeouts(run_timeout))
+            .timeout_config(timeouts)
             .retry_config(
                 RetryConfig::standard()
                     .with_max_attempts(3)
@@ -281,17 +306,17 @@ impl AwsSetup {
         }
         let sdk = loader.load().await;
 
-        let mut endpoint_overrides: Vec<(String, String)> = ENDPOINT_VARIABLES
+        let mut endpoint_overrides: Vec<(String, DisplayUrl)> = ENDPOINT_VARIABLES
             .iter()
             .filter_map(|v| {
                 std::env::var(v)
                     .ok()
                     .filter(|s| !s.is_empty())
-                    .map(|u| ((*v).to_string(), u))
+                    .map(|u| ((*v).to_string(), DisplayUrl::new(&u)))
             })
             .collect();
         if let Some(url) = selected_profile.and_then(|p| p.get("endpoint_url")) {
-            endpoint_overrides.push(("profile endpoint_url".to_string(), url.to_string()));
+            endpoint_overrides.push(("profile endpoint_url".to_string(), DisplayUrl::new(url)));
         }
         Ok(AwsSetup {
             regions,
@@ -457,17 +482,34 @@ fn register_cached_tokens() {
     }
 }
 
-/// Registers secret values from the environment with the scrubber before anything can print.
+/// Registers secret values from the environment with the scrubber before anything can print:
+/// keys and tokens, the files that hold tokens, and the credentials inside any URL (endpoint
+/// overrides, proxies).
 fn register_environment_secrets() {
     register_cached_tokens();
     for var in [
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
         "AWS_SECURITY_TOKEN",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
         BEARER_TOKEN_VARIABLE,
     ] {
         if let Ok(v) = std::env::var(var) {
             secrets::register(&v);
+        }
+    }
+    for var in [
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    ] {
+        if let Some(text) = std::env::var_os(var).and_then(|p| std::fs::read_to_string(p).ok()) {
+            secrets::register(&text);
+        }
+    }
+    for (name, value) in std::env::vars() {
+        let upper = name.to_ascii_uppercase();
+        if upper.starts_with("AWS_ENDPOINT_URL") || upper.ends_with("_PROXY") {
+            secrets::register_url(&value);
         }
     }
 }

@@ -573,7 +573,7 @@ async fn use_case(cx: &Context, out: &Findings, anthropic: &[&str], creds: Optio
     }
     let models = anthropic.join(", ");
     match cx.use_case_form(creds).await {
-        Ok(f) if f.value => out.push(
+        Ok(f) if f.value.filed => out.push(
             Finding::new(Code::BD211, Status::Pass, Cause::Ok, "Anthropic's use-case form is on file for this account")
                 .detail(format!("GetUseCaseForModelAccess returned the form; it covers {models}."))
                 .latency(f.latency),
@@ -584,13 +584,14 @@ async fn use_case(cx: &Context, out: &Findings, anthropic: &[&str], creds: Optio
                     "GetUseCaseForModelAccess found no form. Anthropic models ({models}) answer 404 \"use case details have not been submitted\" until it is filed, unless the organization's management account filed it. A hint; the probe decides."
                 ))
                 .step("Submit the form once: Bedrock console → Model catalog → any Anthropic model → submit use case details (or `aws bedrock put-use-case-for-model-access`)")
+                // What AWS answered: a 404, or a 200 whose form is empty.
                 .aws(AwsEvidence {
                     service: "bedrock".into(),
                     operation: "GetUseCaseForModelAccess".into(),
-                    http_status: Some(404),
-                    error_code: Some("ResourceNotFoundException".into()),
+                    http_status: Some(f.value.http_status),
+                    error_code: f.value.error_code.clone(),
                     request_id: f.request_id.clone(),
-                    message: None,
+                    message: (f.value.http_status == 200).then(|| "the answer's form data is empty".to_string()),
                 }),
         ),
         Err(f) => out.push(not_verified(&cx.aws.sts_region(), &models, "the use-case form", f)),

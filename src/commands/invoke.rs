@@ -4,17 +4,22 @@
 use super::session;
 use crate::aws::convert::to_document;
 use crate::aws::{self, CallFailure};
+use crate::body::{Level, Problem};
 use crate::cli::InvokeArgs;
 use crate::context::{Context, Service};
 use crate::error::UsageError;
 use crate::invoke::{Answer, Failure, InvokeReport, check_body};
 use crate::output::{Emitter, Ui};
 use crate::render;
+use crate::report::Cause;
 use crate::settings::Settings;
 use anyhow::Context as _;
 use aws_credential_types::Credentials;
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConversationRole, InferenceConfiguration, Message, SystemContentBlock,
+    AnyToolChoice, AutoToolChoice, ContentBlock, ConversationRole, GuardrailConfiguration, GuardrailTrace,
+    InferenceConfiguration, Message, PerformanceConfigLatency, PerformanceConfiguration, SpecificToolChoice,
+    SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock,
+    ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
 use serde_json::Value;
 use std::io::Read;
@@ -33,12 +38,16 @@ pub fn run(args: InvokeArgs, ui: &Ui) -> anyhow::Result<u8> {
     if let Err(e) = crate::ident::parse(&args.model) {
         return Err(UsageError(format!("--model: {e}")).into());
     }
-    let settings = Settings::new(
-        args.region.clone().into_iter().collect(),
-        args.profile.clone(),
-        args.timeout,
-        1,
-    );
+    // One call: it may take the whole --timeout.
+    let settings = Settings {
+        single_call: true,
+        ..Settings::new(
+            args.region.clone().into_iter().collect(),
+            args.profile.clone(),
+            args.timeout,
+            1,
+        )
+    };
     let outcome = session::direct(settings, async |cx| {
         let Some(region) = cx.aws.regions.first().map(|r| r.region.clone()) else {
             return Err(UsageError("no region: pass --region or set AWS_REGION".into()).into());
@@ -67,30 +76,57 @@ pub fn run(args: InvokeArgs, ui: &Ui) -> anyhow::Result<u8> {
     Ok(report.exit_code())
 }
 
-/// Builds and sends a Converse request from its JSON form (text content only).
-async fn converse(
-    cx: &Context,
-    region: &str,
+/// The Converse request of a JSON body, every field carried through the SDK's types; what
+/// cannot be carried was refused by `body::converse_not_carried` before this runs, and a part
+/// the SDK will not build is a located problem, never a silent drop.
+fn converse_request(
     client: &aws_sdk_bedrockruntime::Client,
     model: &str,
     v: &Value,
-) -> Result<Answer, (CallFailure, std::time::Duration)> {
+) -> Result<aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder, Problem> {
+    let bad = |at: String, e: &dyn std::fmt::Display| Problem {
+        level: Level::Error,
+        cause: Cause::MalformedBody,
+        at,
+        message: format!("cannot be sent as a Converse request: {e}"),
+    };
+    let text = |x: &Value| x.as_str().unwrap_or_default().to_string();
     let mut req = client.converse().model_id(model);
-    for m in v["messages"].as_array().into_iter().flatten() {
+    for (i, m) in v["messages"].as_array().into_iter().flatten().enumerate() {
         let role = if m["role"] == "assistant" {
             ConversationRole::Assistant
         } else {
             ConversationRole::User
         };
         let mut b = Message::builder().role(role);
-        for block in m["content"].as_array().into_iter().flatten() {
+        for (j, block) in m["content"].as_array().into_iter().flatten().enumerate() {
+            let at = format!("/messages/{i}/content/{j}");
             if let Some(t) = block["text"].as_str() {
                 b = b.content(ContentBlock::Text(t.to_string()));
+            } else if let Some(u) = block.get("toolUse") {
+                let tool_use = ToolUseBlock::builder()
+                    .tool_use_id(text(&u["toolUseId"]))
+                    .name(text(&u["name"]))
+                    .input(to_document(&u["input"]))
+                    .build()
+                    .map_err(|e| bad(format!("{at}/toolUse"), &e))?;
+                b = b.content(ContentBlock::ToolUse(tool_use));
+            } else if let Some(r) = block.get("toolResult") {
+                let mut result = ToolResultBlock::builder().tool_use_id(text(&r["toolUseId"]));
+                for c in r["content"].as_array().into_iter().flatten() {
+                    result = result.content(match c.get("text").and_then(Value::as_str) {
+                        Some(t) => ToolResultContentBlock::Text(t.to_string()),
+                        None => ToolResultContentBlock::Json(to_document(c.get("json").unwrap_or(c))),
+                    });
+                }
+                if let Some(status) = r["status"].as_str() {
+                    result = result.status(ToolResultStatus::from(status));
+                }
+                let result = result.build().map_err(|e| bad(format!("{at}/toolResult"), &e))?;
+                b = b.content(ContentBlock::ToolResult(result));
             }
         }
-        if let Ok(msg) = b.build() {
-            req = req.messages(msg);
-        }
+        req = req.messages(b.build().map_err(|e| bad(format!("/messages/{i}"), &e))?);
     }
     for s in v["system"].as_array().into_iter().flatten() {
         if let Some(t) = s["text"].as_str() {
@@ -121,6 +157,72 @@ async fn converse(
     if v["additionalModelRequestFields"].is_object() {
         req = req.additional_model_request_fields(to_document(&v["additionalModelRequestFields"]));
     }
+    for path in v["additionalModelResponseFieldPaths"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        req = req.additional_model_response_field_paths(text(path));
+    }
+    for (k, val) in v["requestMetadata"].as_object().into_iter().flatten() {
+        req = req.request_metadata(k, text(val));
+    }
+    let tc = &v["toolConfig"];
+    if tc.is_object() {
+        let mut config = ToolConfiguration::builder();
+        for (i, t) in tc["tools"].as_array().into_iter().flatten().enumerate() {
+            let spec = &t["toolSpec"];
+            let mut s = ToolSpecification::builder()
+                .name(text(&spec["name"]))
+                .input_schema(ToolInputSchema::Json(to_document(&spec["inputSchema"]["json"])));
+            if let Some(d) = spec["description"].as_str() {
+                s = s.description(d);
+            }
+            let s = s
+                .build()
+                .map_err(|e| bad(format!("/toolConfig/tools/{i}/toolSpec"), &e))?;
+            config = config.tools(Tool::ToolSpec(s));
+        }
+        let choice = &tc["toolChoice"];
+        if choice.get("auto").is_some() {
+            config = config.tool_choice(ToolChoice::Auto(AutoToolChoice::builder().build()));
+        } else if choice.get("any").is_some() {
+            config = config.tool_choice(ToolChoice::Any(AnyToolChoice::builder().build()));
+        } else if let Some(name) = choice["tool"]["name"].as_str() {
+            let specific = SpecificToolChoice::builder()
+                .name(name)
+                .build()
+                .map_err(|e| bad("/toolConfig/toolChoice".into(), &e))?;
+            config = config.tool_choice(ToolChoice::Tool(specific));
+        }
+        req = req.tool_config(config.build().map_err(|e| bad("/toolConfig".into(), &e))?);
+    }
+    let gc = &v["guardrailConfig"];
+    if gc.is_object() {
+        let mut g = GuardrailConfiguration::builder()
+            .guardrail_identifier(text(&gc["guardrailIdentifier"]))
+            .guardrail_version(text(&gc["guardrailVersion"]));
+        if let Some(trace) = gc["trace"].as_str() {
+            g = g.trace(GuardrailTrace::from(trace));
+        }
+        req = req.guardrail_config(g.build());
+    }
+    if let Some(latency) = v["performanceConfig"]["latency"].as_str() {
+        req = req.performance_config(
+            PerformanceConfiguration::builder()
+                .latency(PerformanceConfigLatency::from(latency))
+                .build(),
+        );
+    }
+    Ok(req)
+}
+
+/// Sends a Converse request.
+async fn converse(
+    cx: &Context,
+    region: &str,
+    req: aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder,
+) -> Result<Answer, (CallFailure, std::time::Duration)> {
     let (answer, latency) = cx.call(Service::BedrockRuntime, region, req.send()).await;
     use aws_sdk_bedrockruntime::operation::RequestId;
     match answer {
@@ -163,9 +265,16 @@ async fn send(
         return report;
     }
     let client = cx.aws.runtime(region, creds);
-    report.sent = true;
     if as_converse {
-        match converse(cx, region, &client, model, value.as_ref().unwrap_or(&Value::Null)).await {
+        let req = match converse_request(&client, model, value.as_ref().unwrap_or(&Value::Null)) {
+            Ok(r) => r,
+            Err(p) => {
+                report.problems.push(p);
+                return report;
+            }
+        };
+        report.sent = true;
+        match converse(cx, region, req).await {
             Ok(a) => report.response = Some(a),
             Err((f, latency)) => {
                 report.failure = Some(Failure::classified(f.cause, f.evidence, model, region, latency))
@@ -173,6 +282,7 @@ async fn send(
         }
         return report;
     }
+    report.sent = true;
     let req = client
         .invoke_model()
         .model_id(model)

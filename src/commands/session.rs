@@ -55,9 +55,13 @@ pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
         settings.checks.iter().filter_map(|id| checks::find(id)).collect();
     let runtime = runtime()?;
     let report = runtime.block_on(async {
-        let mut aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout)
-            .await
-            .map_err(UsageError)?;
+        let mut aws = AwsSetup::load(
+            &settings.regions,
+            settings.profile.as_deref(),
+            crate::aws::call_timeouts(settings.timeout),
+        )
+        .await
+        .map_err(UsageError)?;
         if let Some(source) = &settings.regions_source {
             for r in &mut aws.regions {
                 r.source.clone_from(source);
@@ -104,11 +108,26 @@ pub fn direct<T>(
     work: impl AsyncFnOnce(Context) -> anyhow::Result<T>,
 ) -> anyhow::Result<Result<T, u8>> {
     let rt = runtime()?;
+    let bound = settings.timeout;
     let result = rt.block_on(async {
-        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), settings.timeout)
+        let timeouts = if settings.single_call {
+            crate::aws::single_call_timeouts(settings.timeout)
+        } else {
+            crate::aws::call_timeouts(settings.timeout)
+        };
+        let aws = AwsSetup::load(&settings.regions, settings.profile.as_deref(), timeouts)
             .await
             .map_err(UsageError)?;
-        work(Context::new(settings, aws)).await
+        // Everything, credential resolution included (a credential_process or an SSO refresh
+        // that hangs), ends within --timeout.
+        tokio::time::timeout(bound, work(Context::new(settings, aws)))
+            .await
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "no answer within --timeout ({} s): credentials or AWS did not respond",
+                    bound.as_secs_f64()
+                ))
+            })
     });
     rt.shutdown_background();
     match result {

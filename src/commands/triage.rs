@@ -15,11 +15,12 @@ use std::io::Read;
 
 pub fn run(args: TriageArgs, ui: &Ui) -> anyhow::Result<u8> {
     let text = if args.text.is_empty() || args.text == ["-"] {
-        let mut buf = String::new();
+        // Logs are not always UTF-8 (a binary blob, another encoding): read what can be read.
+        let mut buf = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut buf)
+            .read_to_end(&mut buf)
             .context("reading the error text from standard input")?;
-        buf
+        String::from_utf8_lossy(&buf).into_owned()
     } else {
         args.text.join(" ")
     };

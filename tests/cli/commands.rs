@@ -243,6 +243,111 @@ fn invoke_converse_body() {
     assert_eq!(v["response"]["body"]["usage"]["outputTokens"], 1);
 }
 
+/// Every field of a Converse body reaches AWS, or the body is refused by name.
+#[test]
+fn invoke_converse_sends_every_field_or_names_what_it_cannot() {
+    let aws = FakeAws::start();
+    let body = r#"{
+        "messages": [
+            {"role": "user", "content": [{"text": "weather?"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "get_weather", "input": {"city": "Paris"}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"json": {"temp": 21}}], "status": "success"}}]}
+        ],
+        "system": [{"text": "be brief"}],
+        "inferenceConfig": {"maxTokens": 3, "temperature": 0.5, "stopSequences": ["END"]},
+        "toolConfig": {"tools": [{"toolSpec": {"name": "get_weather", "description": "weather", "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}}}}}], "toolChoice": {"auto": {}}},
+        "guardrailConfig": {"guardrailIdentifier": "gr-1", "guardrailVersion": "1", "trace": "enabled"},
+        "additionalModelRequestFields": {"top_k": 5},
+        "additionalModelResponseFieldPaths": ["/stop_sequence"],
+        "requestMetadata": {"team": "search"},
+        "performanceConfig": {"latency": "standard"}
+    }"#;
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .stdin(body)
+        .args([
+            "invoke",
+            "--converse",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+        ])
+        .args(["--model", "us.amazon.nova-pro-v1:0", "--body", "-"])
+        .run();
+    out.assert_code(0);
+    let sent = aws
+        .requests()
+        .into_iter()
+        .find(|r| r.operation == "Converse")
+        .expect("a Converse call");
+    let sent: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    for pointer in [
+        "/messages/1/content/0/toolUse/input/city",
+        "/messages/2/content/0/toolResult/content/0/json/temp",
+        "/system/0/text",
+        "/inferenceConfig/stopSequences/0",
+        "/toolConfig/tools/0/toolSpec/inputSchema/json/properties/city/type",
+        "/toolConfig/toolChoice/auto",
+        "/guardrailConfig/guardrailIdentifier",
+        "/guardrailConfig/trace",
+        "/additionalModelRequestFields/top_k",
+        "/additionalModelResponseFieldPaths/0",
+        "/requestMetadata/team",
+        "/performanceConfig/latency",
+    ] {
+        assert!(sent.pointer(pointer).is_some(), "{pointer} was not sent: {sent}");
+    }
+    // An image block cannot be carried yet: refused by name, nothing sent.
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .stdin(r#"{"messages":[{"role":"user","content":[{"text":"what is this?"},{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}]}],"promptVariables":{"x":{"text":"y"}}}"#)
+        .args(["invoke", "--converse", "--format", "json", "--region", "us-east-1"])
+        .args(["--model", "us.amazon.nova-pro-v1:0", "--body", "-"])
+        .run();
+    out.assert_code(2);
+    let v = json(&out);
+    let at: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["at"].as_str().unwrap())
+        .collect();
+    assert!(
+        at.contains(&"/messages/0/content/1") && at.contains(&"/promptVariables"),
+        "{at:?}"
+    );
+    assert!(aws.requests().iter().all(|r| r.operation != "Converse"));
+}
+
+/// A key newer than the doctor's list warns with the nearest known key; it does not block.
+#[test]
+fn invoke_warns_on_an_unknown_key_and_still_sends() {
+    let aws = FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .stdin(r#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":3,"messages":[{"role":"user","content":"hi"}],"stop_sequence":["x"]}"#)
+        .args(["invoke", "--format", "json", "--region", "us-east-1"])
+        .args(["--model", "anthropic.claude-3-5-sonnet-20240620-v1:0", "--body", "-"])
+        .run();
+    out.assert_code(0);
+    let v = json(&out);
+    assert_eq!(v["sent"], true);
+    let p = &v["problems"][0];
+    assert_eq!(
+        (p["level"].as_str(), p["at"].as_str()),
+        (Some("warning"), Some("/stop_sequence"))
+    );
+    assert!(
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `stop_sequences`"),
+        "{p}"
+    );
+}
+
 #[test]
 fn invoke_rejects_a_legacy_prompt_locally_and_sends_nothing() {
     let aws = FakeAws::start();

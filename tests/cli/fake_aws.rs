@@ -134,6 +134,8 @@ pub struct Recorded {
     pub bearer: Option<String>,
     pub user_agent: String,
     pub model: Option<String>,
+    /// The request body as sent.
+    pub body: String,
 }
 
 #[derive(Default)]
@@ -735,6 +737,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             bearer: auth.bearer.clone(),
             user_agent,
             model: model.clone(),
+            body: body_text.clone(),
         });
         let mut fault = None;
         for rule in st.faults.iter_mut() {
