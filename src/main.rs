@@ -29,6 +29,11 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(command: Command, ui: &Ui) -> anyhow::Result<u8> {
+    // Debug builds only: lets the tests prove that a panic exits 3.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("BEDROCK_DOCTOR_TEST_PANIC").is_some() {
+        panic!("forced by BEDROCK_DOCTOR_TEST_PANIC");
+    }
     match command {
         Command::Check(args) => commands::check::run(args, ui),
         Command::Triage(args) => commands::triage::run(args, ui),

@@ -28,15 +28,28 @@ pub fn register(value: &str) {
     }
 }
 
-/// Replaces every registered secret in `text`.
+/// Replaces every registered secret in `text`, and what a failed `credential_process` printed
+/// on its standard error (the SDK quotes it in its errors and logs; a helper script may print
+/// tokens there, and nothing could register them beforehand).
 pub fn scrub(text: &str) -> Cow<'_, str> {
+    static PROCESS_STDERR: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"Stderr: (?:[^"\n\\]|\\.)*"#).expect("valid"));
     let list = SECRETS.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !list.iter().any(|s| text.contains(s.as_str())) {
+    let stderr = text.contains("Stderr: ");
+    if !stderr && !list.iter().any(|s| text.contains(s.as_str())) {
         return Cow::Borrowed(text);
     }
     let mut out = text.to_string();
     for s in list.iter() {
         out = out.replace(s.as_str(), REDACTED);
+    }
+    if stderr {
+        out = PROCESS_STDERR
+            .replace_all(
+                &out,
+                "Stderr: (withheld: a credential process may print secrets there)",
+            )
+            .into_owned();
     }
     Cow::Owned(out)
 }

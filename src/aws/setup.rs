@@ -50,11 +50,7 @@ impl ProvideCredentials for Tagged {
         Self: 'a,
     {
         future::ProvideCredentials::new(async move {
-            let mut creds = self
-                .inner
-                .provide_credentials()
-                .await
-                .map_err(withhold_process_output)?;
+            let mut creds = self.inner.provide_credentials().await?;
             secrets::register(creds.secret_access_key());
             if let Some(token) = creds.session_token() {
                 secrets::register(token);
@@ -63,22 +59,6 @@ impl ProvideCredentials for Tagged {
             tracing::debug!(source = %self.source, temporary = creds.session_token().is_some(), "credentials resolved");
             Ok(creds)
         })
-    }
-}
-
-/// A `credential_process` that failed: the SDK puts the process's standard error into the
-/// error text, and a helper script may print anything there, tokens included. Keep the fact,
-/// withhold the output.
-fn withhold_process_output(
-    e: aws_credential_types::provider::error::CredentialsError,
-) -> aws_credential_types::provider::error::CredentialsError {
-    let text = crate::aws::error_chain(&e);
-    match text.find("Stderr:") {
-        Some(at) => aws_credential_types::provider::error::CredentialsError::provider_error(format!(
-            "{} Stderr: (withheld: a credential process may print secrets there; run it by hand to see it)",
-            text[..at].trim_end()
-        )),
-        None => e,
     }
 }
 

@@ -12,5 +12,7 @@ mod faults;
 mod formats;
 mod lint;
 mod models;
+mod proxy;
 mod regions;
+mod robustness;
 mod secrets;

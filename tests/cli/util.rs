@@ -85,7 +85,7 @@ impl SilentImds {
 pub struct TestCommand {
     cmd: Command,
     pub home: tempfile::TempDir,
-    stdin: Option<String>,
+    stdin: Option<Vec<u8>>,
 }
 
 impl TestCommand {
@@ -136,8 +136,19 @@ impl TestCommand {
 
     /// Text to feed on standard input.
     pub fn stdin(mut self, text: &str) -> Self {
-        self.stdin = Some(text.to_string());
+        self.stdin = Some(text.as_bytes().to_vec());
         self
+    }
+
+    /// Bytes to feed on standard input (not necessarily UTF-8).
+    pub fn stdin_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.stdin = Some(bytes);
+        self
+    }
+
+    /// The temporary HOME, for files whose path goes into a variable.
+    pub fn home_path(&self) -> PathBuf {
+        self.home.path().to_path_buf()
     }
 
     pub fn env_remove(mut self, k: &str) -> Self {
@@ -179,7 +190,7 @@ impl TestCommand {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
             std::thread::spawn(move || {
-                let _ = stdin.write_all(text.as_bytes());
+                let _ = stdin.write_all(&text);
             });
         }
         let mut stdout = child.stdout.take().unwrap();
