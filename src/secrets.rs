@@ -8,7 +8,9 @@
 use std::borrow::Cow;
 use std::sync::RwLock;
 
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Every secret seen so far, longest first; held as [`Secret`], so even a `Debug` of the
+/// registry shows none of them.
+static SECRETS: RwLock<Vec<Secret>> = RwLock::new(Vec::new());
 
 /// The replacement text for a scrubbed secret.
 pub const REDACTED: &str = "[redacted]";
@@ -21,10 +23,10 @@ pub fn register(value: &str) {
         return;
     }
     let mut list = SECRETS.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !list.iter().any(|s| s == value) {
-        list.push(value.to_string());
+    if !list.iter().any(|s| s.0 == value) {
+        list.push(Secret(value.to_string()));
         // Longest first, so a token containing a shorter secret is replaced whole.
-        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        list.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
     }
 }
 
@@ -36,12 +38,12 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
         std::sync::LazyLock::new(|| regex::Regex::new(r#"Stderr: (?:[^"\n\\]|\\.)*"#).expect("valid"));
     let list = SECRETS.read().unwrap_or_else(std::sync::PoisonError::into_inner);
     let stderr = text.contains("Stderr: ");
-    if !stderr && !list.iter().any(|s| text.contains(s.as_str())) {
+    if !stderr && !list.iter().any(|s| text.contains(s.expose())) {
         return Cow::Borrowed(text);
     }
     let mut out = text.to_string();
     for s in list.iter() {
-        out = out.replace(s.as_str(), REDACTED);
+        out = out.replace(s.expose(), REDACTED);
     }
     if stderr {
         out = PROCESS_STDERR
@@ -89,12 +91,6 @@ impl<W: std::io::Write> std::io::Write for ScrubWriter<W> {
 pub struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        let value = value.into();
-        register(&value);
-        Secret(value)
-    }
-
     /// The value itself. Never format it into anything that is printed.
     pub fn expose(&self) -> &str {
         &self.0

@@ -386,7 +386,35 @@ fn entitlement_hints_are_hints_the_probe_decides() {
         (form.status, form.cause),
         (Status::Warn, Cause::AnthropicUseCaseForm)
     );
+    let evidence = form.aws.as_ref().unwrap();
+    assert_eq!(
+        (evidence.http_status, evidence.error_code.as_deref()),
+        (Some(404), Some("ResourceNotFoundException"))
+    );
     assert_eq!(probe(&r, "us-east-1", CLAUDE).status, Status::Pass);
+}
+
+/// A 200 whose form is empty is what AWS answered: the finding says so, not "404".
+#[test]
+fn an_empty_use_case_form_is_reported_as_answered() {
+    let aws = FakeAws::start();
+    aws.fault(
+        Match::op("GetUseCaseForModelAccess"),
+        Fault::Raw {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: r#"{"formData": ""}"#.into(),
+        },
+    );
+    let out = check(&aws, "us-east-1", &[CLAUDE]).run();
+    let r = out.report();
+    let form = r.finding(Code::BD207);
+    let evidence = form.aws.as_ref().unwrap();
+    assert_eq!(
+        (evidence.http_status, evidence.error_code.as_deref()),
+        (Some(200), None)
+    );
+    assert!(evidence.message.as_deref().unwrap().contains("empty"));
 }
 
 #[test]
