@@ -1,13 +1,18 @@
-//! SARIF 2.1.0 through the typed `serde-sarif` crate: one rule per code with its remediation
-//! document as help, one result per problem, located at the `bedrock-doctor.toml` entry or the
-//! linted file, with a stable fingerprint so code-scanning tools track it across runs.
+//! SARIF 2.1.0 through the typed `serde-sarif` crate, shaped for GitHub code scanning: one rule
+//! per code with its remediation document as help and a `security-severity`; one result per
+//! problem that has a place in a file (the linted line, or the `bedrock-doctor.toml` entry it
+//! concerns), with a relative URI under `%SRCROOT%` and a fingerprint made of stable parts only;
+//! problems without a place (an endpoint override, a live verdict run without a configuration)
+//! go to the run's tool execution notifications, because GitHub rejects a whole upload for one
+//! result without a location.
 
 use crate::codes::{Code, Severity};
 use crate::report::{Finding, Report, Status};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    ReportingDescriptorReference, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -29,8 +34,18 @@ fn rule(code: Code) -> ReportingDescriptor {
         Severity::Warning => "warning",
         Severity::Info => "note",
     };
+    // GitHub ranks alerts by this score (0.0–10.0), as it does for security tools.
+    let score = match code.default_severity() {
+        Severity::Error => "7.0",
+        Severity::Warning => "4.0",
+        Severity::Info => "1.0",
+    };
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), serde_json::json!(score));
+    props.insert("tags".to_string(), serde_json::json!(["bedrock", code.check()]));
     ReportingDescriptor::builder()
         .id(code.as_str().to_string())
+        .properties(PropertyBag::builder().additional_properties(props).build())
         .name(code.slug().to_string())
         .short_description(
             MultiformatMessageString::builder()
@@ -51,76 +66,143 @@ fn rule(code: Code) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: i64) -> SarifResult {
-    let level = match f.status {
+/// A file path as SARIF wants it: relative to the checkout (`%SRCROOT%`), forward slashes.
+fn relative_uri(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    // Outside the working directory (a --config elsewhere) the file name is the best guess of
+    // where it sits in the checkout.
+    let relative = match std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+    {
+        Some(r) => r.to_path_buf(),
+        None if path.is_absolute() => path.file_name().map_or_else(|| path.to_path_buf(), Into::into),
+        None => path.to_path_buf(),
+    };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./").trim_start_matches('/').to_string()
+}
+
+/// The first ARN a finding names (the granted ARN of an `arns` finding): part of its identity.
+fn resource(f: &Finding) -> &str {
+    let t = f.title.as_str();
+    t.find("arn:")
+        .map(|i| {
+            let rest = &t[i..];
+            &rest[..rest.find(['`', ' ', '"', ')']).unwrap_or(rest.len())]
+        })
+        .unwrap_or("")
+}
+
+fn level_of(status: Status) -> ResultLevel {
+    match status {
         Status::Fail => ResultLevel::Error,
         Status::Warn => ResultLevel::Warning,
         _ => ResultLevel::Note,
-    };
-    let kind = match f.status {
-        Status::Inconclusive => ResultKind::Review,
-        _ => ResultKind::Fail,
-    };
+    }
+}
+
+fn message(f: &Finding) -> Message {
     let mut text = f.title.clone();
     if let Some(step) = f.remediation.first() {
         text.push_str(&format!(". Fix: {step}"));
     }
-    let location = f.location.as_ref().map(|l| {
-        Location::builder()
-            .physical_location(
-                PhysicalLocation::builder()
-                    .artifact_location(
-                        ArtifactLocation::builder()
-                            .uri(l.file.trim_start_matches("./").to_string())
-                            .build(),
-                    )
-                    .region(
-                        Region::builder()
-                            .start_line(l.line as i64)
-                            .start_column(l.column as i64)
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build()
-    });
-    let file = f.location.as_ref().map_or("", |l| l.file.as_str());
+    Message::builder().text(text).build()
+}
+
+/// A located finding as a result; `None` for a finding without a place in a file.
+fn result(f: &Finding, rule_index: i64) -> Option<SarifResult> {
+    let l = f.location.as_ref()?;
+    let uri = relative_uri(&l.file);
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri.clone())
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(
+                    Region::builder()
+                        .start_line(l.line as i64)
+                        .start_column(l.column as i64)
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let kind = match f.status {
+        Status::Inconclusive => ResultKind::Review,
+        _ => ResultKind::Fail,
+    };
+    // Stable parts only: never the title (it holds latencies and counts) or the line.
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
-        "bedrockDoctor/v1".to_string(),
+        "bedrockDoctor/v2".to_string(),
         fnv1a(&[
             f.code.as_str(),
             &f.check,
             f.region.as_deref().unwrap_or(""),
             f.model.as_deref().unwrap_or(""),
-            file,
-            &f.title,
+            &uri,
+            resource(f),
         ]),
     );
-    let base = SarifResult::builder()
-        .rule_id(f.code.as_str().to_string())
-        .rule_index(rule_index)
-        .level(level)
-        .kind(kind)
-        .message(Message::builder().text(text).build())
-        .partial_fingerprints(fingerprints);
-    match location {
-        Some(l) => base.locations(vec![l]).build(),
-        None => base.build(),
-    }
+    Some(
+        SarifResult::builder()
+            .rule_id(f.code.as_str().to_string())
+            .rule_index(rule_index)
+            .level(level_of(f.status))
+            .kind(kind)
+            .message(message(f))
+            .partial_fingerprints(fingerprints)
+            .locations(vec![location])
+            .build(),
+    )
+}
+
+/// A finding without a place in a file, kept as a notification of the run.
+fn notification(f: &Finding) -> Notification {
+    let level = match f.status {
+        Status::Fail => "error",
+        Status::Warn => "warning",
+        _ => "note",
+    };
+    Notification::builder()
+        .message(message(f))
+        .level(serde_json::json!(level))
+        .associated_rule(
+            ReportingDescriptorReference::builder()
+                .id(f.code.as_str().to_string())
+                .build(),
+        )
+        .build()
 }
 
 pub fn render(r: &Report) -> String {
     // Every code is a rule, so a result's ruleIndex never moves between runs.
     let rules: Vec<ReportingDescriptor> = Code::ALL.iter().map(|c| rule(*c)).collect();
-    let results: Vec<SarifResult> = r
+    let problems: Vec<&Finding> = r
         .findings
         .iter()
         .filter(|f| {
             f.suppressed.is_none() && matches!(f.status, Status::Fail | Status::Warn | Status::Inconclusive)
         })
-        .map(|f| result(f, Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as i64))
         .collect();
+    let results: Vec<SarifResult> = problems
+        .iter()
+        .filter_map(|f| result(f, Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as i64))
+        .collect();
+    let notifications: Vec<Notification> = problems
+        .iter()
+        .filter(|f| f.location.is_none())
+        .map(|f| notification(f))
+        .collect();
+    let invocation = Invocation::builder()
+        .execution_successful(!r.incomplete)
+        .tool_execution_notifications(notifications)
+        .build();
     let driver = ToolComponent::builder()
         .name(r.tool.name.clone())
         .version(r.tool.version.clone())
@@ -133,6 +215,7 @@ pub fn render(r: &Report) -> String {
         .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
         .results(results);
     // The root causes ride in the run's property bag: SARIF has no place of its own for them.
     let run = if r.diagnoses.is_empty() {

@@ -187,7 +187,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         (region["startLine"].as_u64(), region["startColumn"].as_u64()),
         (Some(2), Some(11))
     );
-    assert!(denied["partialFingerprints"]["bedrockDoctor/v1"].is_string());
+    assert!(denied["partialFingerprints"]["bedrockDoctor/v2"].is_string());
     // Suppressed and passing findings are not results; every code is a rule with its document.
     assert!(
         results
@@ -202,6 +202,112 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
             .unwrap()
             .starts_with("# BD100")
     );
+}
+
+/// `check --format sarif` run in `dir` (where bedrock-doctor.toml is, as in a checkout).
+fn sarif_in(aws: &FakeAws, dir: &Path) -> serde_json::Value {
+    let out = TestCommand::new()
+        .fake_aws(aws)
+        .current_dir(dir)
+        .args(["check", "--format", "sarif", "--timeout", "20"])
+        .run();
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
+}
+
+/// GitHub code scanning's ingestion rules: every result located in the checkout, rule indexes
+/// that point at their rules, a security-severity on every rule, and within the limits.
+#[test]
+fn sarif_meets_github_code_scanning_rules() {
+    let aws = FakeAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    rich_scenario(&aws, dir.path());
+    let sarif = sarif_in(&aws, dir.path());
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 25_000 && rules.len() <= 25_000);
+    for r in results {
+        let locations = r["locations"].as_array().expect("every result has locations");
+        assert!(!locations.is_empty(), "{r}");
+        let artifact = &locations[0]["physicalLocation"]["artifactLocation"];
+        let uri = artifact["uri"].as_str().unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains("://"),
+            "a relative URI: {uri}"
+        );
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+        assert_eq!(uri, "bedrock-doctor.toml");
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"], "ruleIndex points at its rule");
+        assert!(
+            r["partialFingerprints"]
+                .as_object()
+                .is_some_and(|f| !f.is_empty())
+        );
+    }
+    for rule in rules {
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score));
+    }
+    // What has no place in a file (the endpoint override) is a notification, not dropped.
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes.iter().any(|n| n["associatedRule"]["id"] == "BD107"),
+        "{notes:?}"
+    );
+    // Without a configuration nothing is located: no result, everything a notification.
+    let bare = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--region",
+            "ap-northeast-1",
+            "--model",
+            CLAUDE,
+        ])
+        .run();
+    let bare: serde_json::Value = serde_json::from_str(&bare.stdout).unwrap();
+    assert!(bare["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(
+        !bare["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The same problems found twice, once slowly: the same fingerprints, so alerts do not churn.
+#[test]
+fn sarif_fingerprints_do_not_change_with_latency() {
+    let fingerprints = |latency_ms: u64| {
+        let aws = FakeAws::start();
+        let dir = tempfile::tempdir().unwrap();
+        rich_scenario(&aws, dir.path());
+        aws.fault(
+            Match::any(),
+            Fault::Latency(std::time::Duration::from_millis(latency_ms)),
+        );
+        let sarif = sarif_in(&aws, dir.path());
+        let mut all: Vec<String> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r["ruleId"], r["partialFingerprints"]))
+            .collect();
+        all.sort();
+        all
+    };
+    let fast = fingerprints(0);
+    assert!(!fast.is_empty());
+    assert_eq!(fast, fingerprints(150));
 }
 
 #[test]
