@@ -41,6 +41,8 @@ pub enum FailOnArg {
     Inconclusive,
     /// None: exit 0 unless the run could not complete.
     Never,
+    /// `fail` findings the `--baseline` report did not have.
+    New,
 }
 
 impl From<FailOnArg> for crate::report::FailOn {
@@ -50,6 +52,7 @@ impl From<FailOnArg> for crate::report::FailOn {
             FailOnArg::Warning => Self::Warning,
             FailOnArg::Inconclusive => Self::Inconclusive,
             FailOnArg::Never => Self::Never,
+            FailOnArg::New => Self::New,
         }
     }
 }
@@ -161,6 +164,15 @@ pub struct CheckArgs {
     /// Make no billed model invocation (probes are skipped).
     #[arg(long)]
     pub no_invoke: bool,
+
+    /// A previous `check --format json` report: the report shows what is new, resolved or
+    /// changed since it, and `--fail-on new` fails only on new failures.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Warn about a model whose end of life is this many days away or fewer.
+    #[arg(long, value_name = "DAYS", default_value = "90")]
+    pub eol_warn_days: u32,
 
     /// Also probe image and video models (one small image each, billed per image).
     #[arg(long, conflicts_with = "no_invoke")]

@@ -317,6 +317,7 @@ mod tests {
             generated_at: None,
             checks: vec![],
             diagnoses: vec![],
+            drift: None,
             summary: Summary::of(&findings),
             findings,
             probes: None,

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod codes;
 pub mod config;
 pub mod diagnosis;
+pub mod drift;
 pub mod error;
 pub mod ident;
 pub mod invoke;

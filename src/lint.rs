@@ -83,6 +83,7 @@ impl From<&LintReport> for crate::report::Report {
             }],
             // Each lint finding has its own place in a file: the findings are the diagnoses.
             diagnoses: vec![],
+            drift: None,
             findings: l.findings.clone(),
             summary: l.summary,
             probes: None,

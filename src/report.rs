@@ -204,6 +204,52 @@ pub struct Finding {
     pub suppressed: Option<Suppressed>,
 }
 
+impl Finding {
+    /// What the finding is about, the same from run to run: code, check, region, model and the
+    /// ARN it names; never its wording, times or counts. Drift and SARIF fingerprints use it.
+    pub fn identity(&self) -> [&str; 5] {
+        let t = self.title.as_str();
+        let resource = t
+            .find("arn:")
+            .map(|i| {
+                let rest = &t[i..];
+                &rest[..rest.find(['`', ' ', '"', ')']).unwrap_or(rest.len())]
+            })
+            .unwrap_or("");
+        [
+            self.code.as_str(),
+            &self.check,
+            self.region.as_deref().unwrap_or(""),
+            self.model.as_deref().unwrap_or(""),
+            resource,
+        ]
+    }
+}
+
+/// What changed since a baseline report (`--baseline`): problems (fail, warn, inconclusive)
+/// that are new, gone, or whose status moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drift {
+    /// The baseline: its file and when it was made.
+    pub baseline: String,
+    pub new: Vec<DriftEntry>,
+    pub resolved: Vec<DriftEntry>,
+    pub changed: Vec<DriftEntry>,
+}
+
+/// One finding in a drift list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftEntry {
+    pub code: Code,
+    pub region: Option<String>,
+    pub model: Option<String>,
+    pub title: String,
+    /// Its status now (for `resolved`: `pass`, or the status it had when it is gone).
+    pub status: Status,
+    /// Its status in the baseline; null for `new`.
+    pub was: Option<Status>,
+}
+
 /// Why a finding is muted: it is still reported, but does not count toward the exit code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppressed {
@@ -223,6 +269,8 @@ pub enum FailOn {
     Inconclusive,
     /// Nothing: exit 0 unless the run is incomplete (3) or unusable (2).
     Never,
+    /// `fail` findings that the baseline (`--baseline`) did not have.
+    New,
 }
 
 impl FailOn {
@@ -232,7 +280,7 @@ impl FailOn {
             FailOn::Error => status == Status::Fail,
             FailOn::Warning => matches!(status, Status::Fail | Status::Warn),
             FailOn::Inconclusive => matches!(status, Status::Fail | Status::Warn | Status::Inconclusive),
-            FailOn::Never => false,
+            FailOn::Never | FailOn::New => false,
         }
     }
 }
@@ -509,6 +557,9 @@ pub struct Report {
     pub summary: Summary,
     /// What the probes consumed; null when no probe call succeeded.
     pub probes: Option<ProbeCost>,
+    /// What changed since the `--baseline` report; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
     /// True when a check crashed or the run hit `--timeout` (exit code 3).
     pub incomplete: bool,
     pub duration_ms: u64,
@@ -523,12 +574,18 @@ impl Report {
     /// The process exit code for a `--fail-on` level: 3 incomplete, 1 a finding at or above the
     /// level (suppressed ones excepted), else 0.
     pub fn exit_code_for(&self, fail_on: FailOn) -> u8 {
+        let new_failure = || {
+            self.drift
+                .as_ref()
+                .is_some_and(|d| d.new.iter().any(|e| e.status == Status::Fail))
+        };
         if self.incomplete {
             3
         } else if self
             .findings
             .iter()
             .any(|f| f.suppressed.is_none() && fail_on.fails(f.status))
+            || (fail_on == FailOn::New && new_failure())
         {
             1
         } else {
@@ -616,6 +673,7 @@ mod tests {
             models: vec![],
             checks: vec![],
             diagnoses: vec![],
+            drift: None,
             findings: vec![],
             summary: Summary::default(),
             probes: None,

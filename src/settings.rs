@@ -29,6 +29,8 @@ pub struct Settings {
     pub invoke: bool,
     /// Image and video models are probed too (`--probe-images`).
     pub probe_images: bool,
+    /// An end of life this many days away (or fewer) warns (`--eol-warn-days`).
+    pub eol_warn_days: u32,
     /// Check ids selected to run (dependencies included), in registry order.
     pub checks: Vec<&'static str>,
     /// ARNs the app's IAM policy grants (`granted_arns`), with where the configuration says so.
@@ -58,6 +60,7 @@ impl Settings {
             concurrency: usize::from(concurrency),
             invoke: true,
             probe_images: false,
+            eol_warn_days: 90,
             checks: vec![],
             granted_arns: vec![],
             regions_source: None,
@@ -111,6 +114,7 @@ impl Settings {
             models,
             invoke: !args.no_invoke && probe.is_none_or(|p| p.enabled),
             probe_images: args.probe_images || probe.is_some_and(|p| p.images),
+            eol_warn_days: args.eol_warn_days,
             checks: selected,
             granted_arns,
             severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),

@@ -290,15 +290,18 @@ async fn catalogue_verdict(
         out.push(f.step(format!("List what {region} offers: `aws bedrock list-foundation-models --region {region} --query 'modelSummaries[].modelId'`")));
         return;
     };
-    if entry.lifecycle != "ACTIVE" && !entry.lifecycle.is_empty() {
-        let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
-        let past_eol = entry
-            .end_of_life_time
-            .as_deref()
-            .and_then(|d| {
-                aws_smithy_types::DateTime::from_str(d, aws_smithy_types::date_time::Format::DateTime).ok()
-            })
-            .is_some_and(|eol| eol.secs() <= now.secs());
+    let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+    let days_to_eol = entry
+        .end_of_life_time
+        .as_deref()
+        .and_then(|d| {
+            aws_smithy_types::DateTime::from_str(d, aws_smithy_types::date_time::Format::DateTime).ok()
+        })
+        .map(|eol| (eol.secs() - now.secs()).div_euclid(86_400));
+    let past_eol = days_to_eol.is_some_and(|d| d < 0);
+    let eol_soon = days_to_eol.filter(|d| (0..=i64::from(cx.settings.eol_warn_days)).contains(d));
+    let not_active = entry.lifecycle != "ACTIVE" && !entry.lifecycle.is_empty();
+    if not_active || eol_soon.is_some() || past_eol {
         let dates = [
             ("legacy since", &entry.legacy_time),
             ("extended access from", &entry.public_extended_access_time),
@@ -309,16 +312,33 @@ async fn catalogue_verdict(
         .collect::<Vec<_>>()
         .join(", ");
         let status = if past_eol { Status::Fail } else { Status::Warn };
+        let lifecycle = if entry.lifecycle.is_empty() {
+            "ACTIVE"
+        } else {
+            &entry.lifecycle
+        };
+        let when = match (past_eol, eol_soon, entry.end_of_life_time.as_deref()) {
+            (true, _, _) => " and past its end of life".to_string(),
+            (false, Some(0), Some(date)) => format!(": end of life today ({})", &date[..date.len().min(10)]),
+            (false, Some(d), Some(date)) => format!(
+                ": end of life in {d} day{} ({})",
+                if d == 1 { "" } else { "s" },
+                &date[..date.len().min(10)]
+            ),
+            _ => String::new(),
+        };
         out.push(
-            base(Code::BD203, status, Cause::ModelEolLegacy, format!("{id} is {} in {region}{}", entry.lifecycle, if past_eol { " and past its end of life" } else { "" }))
+            base(Code::BD203, status, Cause::ModelEolLegacy, format!("{id} is {lifecycle} in {region}{when}"))
                 .detail(format!(
-                    "Lifecycle {}{}. Legacy models lock out accounts that have not used them recently (15 or 30 days) and stop working at end of life.",
-                    entry.lifecycle,
-                    if dates.is_empty() { String::new() } else { format!(" ({dates})") }
+                    "Lifecycle {lifecycle}{}. Legacy models lock out accounts that have not used them recently (15 or 30 days) and stop working at end of life; --eol-warn-days ({}) sets how early an end of life warns.",
+                    if dates.is_empty() { String::new() } else { format!(" ({dates})") },
+                    cx.settings.eol_warn_days
                 ))
                 .step("Move to the model's successor (see the Bedrock model lifecycle page) before the end-of-life date"),
         );
-        return;
+        if not_active || past_eol {
+            return;
+        }
     }
     let types = entry.inference_types.join(", ");
     if entry.supports("ON_DEMAND") {

@@ -36,6 +36,11 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
         }
         None => lint::default_knowledge(),
     };
+    if args.report.fail_on == crate::cli::FailOnArg::New {
+        return Err(
+            UsageError("--fail-on new compares with a baseline, which only `check` takes".into()).into(),
+        );
+    }
     let emitter = Emitter::for_report(&args.report)?;
     let found = lint::lint_paths(&paths, kb).map_err(|e| UsageError(e.to_string()))?;
     // JSON keeps lint's own shape (with the knowledge base); other formats share the report's.

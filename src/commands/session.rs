@@ -88,6 +88,7 @@ pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
             models: cx.settings.models.clone(),
             checks: outcome.checks,
             diagnoses: vec![],
+            drift: None,
             summary: Summary::of(&outcome.findings),
             findings: outcome.findings,
             incomplete: outcome.incomplete,

@@ -107,6 +107,35 @@ pub fn render(r: &Report) -> String {
         out.push_str(&format!("| Probes | {p} |\n"));
     }
     out.push('\n');
+    if let Some(d) = &r.drift {
+        out.push_str(&format!(
+            "## Since the baseline\n\n{}: {} new, {} changed, {} resolved\n\n",
+            escape(&d.baseline),
+            d.new.len(),
+            d.changed.len(),
+            d.resolved.len()
+        ));
+        for (mark, list) in [
+            ("new", &d.new),
+            ("changed", &d.changed),
+            ("resolved", &d.resolved),
+        ] {
+            for e in list {
+                let was = e
+                    .was
+                    .filter(|_| mark == "changed")
+                    .map(|w| format!("{w} → "))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "- **{mark}** {was}{} `{}` {}\n",
+                    e.status,
+                    e.code,
+                    escape(&e.title)
+                ));
+            }
+        }
+        out.push('\n');
+    }
     if !r.diagnoses.is_empty() {
         out.push_str("## Diagnosis\n\n");
         for (i, d) in r.diagnoses.iter().enumerate() {

@@ -83,17 +83,6 @@ fn relative_uri(file: &str) -> String {
     text.trim_start_matches("./").trim_start_matches('/').to_string()
 }
 
-/// The first ARN a finding names (the granted ARN of an `arns` finding): part of its identity.
-fn resource(f: &Finding) -> &str {
-    let t = f.title.as_str();
-    t.find("arn:")
-        .map(|i| {
-            let rest = &t[i..];
-            &rest[..rest.find(['`', ' ', '"', ')']).unwrap_or(rest.len())]
-        })
-        .unwrap_or("")
-}
-
 fn level_of(status: Status) -> ResultLevel {
     match status {
         Status::Fail => ResultLevel::Error,
@@ -140,14 +129,7 @@ fn result(f: &Finding, rule_index: i64) -> Option<SarifResult> {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(
         "bedrockDoctor/v2".to_string(),
-        fnv1a(&[
-            f.code.as_str(),
-            &f.check,
-            f.region.as_deref().unwrap_or(""),
-            f.model.as_deref().unwrap_or(""),
-            &uri,
-            resource(f),
-        ]),
+        fnv1a(&[f.identity().as_slice(), &[uri.as_str()]].concat()),
     );
     Some(
         SarifResult::builder()

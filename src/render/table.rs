@@ -93,6 +93,9 @@ pub fn render(report: &Report, style: Style) -> String {
     out.push_str(&head.to_string());
     out.push_str("\n\n");
 
+    if let Some(d) = &report.drift {
+        out.push_str(&drift(d, style));
+    }
     if !report.diagnoses.is_empty() {
         out.push_str(&diagnoses(report, style));
     }
@@ -191,6 +194,48 @@ request id: {id}"
     out.push_str(&bold(&line, style));
     out.push('\n');
     out
+}
+
+/// What changed since the baseline: new problems first.
+fn drift(d: &crate::report::Drift, style: Style) -> String {
+    let mut t = new_table(style);
+    t.load_preset(presets::NOTHING);
+    let place = |e: &crate::report::DriftEntry| {
+        [e.region.as_deref(), e.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (mark, list) in [
+        ("new", &d.new),
+        ("changed", &d.changed),
+        ("resolved", &d.resolved),
+    ] {
+        for e in list {
+            let status = match e.was {
+                Some(was) if mark != "resolved" => format!("{was} → {}", glyph(e.status, style.color)),
+                _ => glyph(e.status, style.color),
+            };
+            t.add_row(vec![
+                mark.to_string(),
+                status,
+                format!("{} {} {}", e.code, place(e), e.title),
+            ]);
+        }
+    }
+    let head = format!(
+        "Since the baseline {}: {} new, {} changed, {} resolved",
+        d.baseline,
+        d.new.len(),
+        d.changed.len(),
+        d.resolved.len()
+    );
+    if d.new.is_empty() && d.changed.is_empty() && d.resolved.is_empty() {
+        format!("{}\n\n", bold(&head, style))
+    } else {
+        format!("{}\n{t}\n\n", bold(&head, style))
+    }
 }
 
 /// The root causes, numbered and most serious first, each with its one fix.

@@ -7,6 +7,7 @@ mod action;
 mod commands;
 mod credentials;
 mod diagnoses;
+mod drift;
 mod engine;
 mod explain;
 mod faults;

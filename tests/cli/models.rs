@@ -311,6 +311,45 @@ fn model_missing_from_a_region_says_where_it_is_offered() {
     assert_eq!((p.code, p.cause), (Code::BD409, Cause::ModelNotInRegion));
 }
 
+/// An end of life within --eol-warn-days warns with the date and the days left, Legacy or not.
+#[test]
+fn an_end_of_life_within_the_warning_window_counts_down() {
+    let in_days = |d: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(d) + time::Duration::hours(2))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let aws = FakeAws::start();
+    let mut active = model_summary("us-east-1", "amazon.nova-pro-v1:0", "Amazon", &["ON_DEMAND"]);
+    active["modelLifecycle"] = serde_json::json!({"status": "ACTIVE", "endOfLifeTime": in_days(30)});
+    aws.catalogue(
+        "us-east-1",
+        vec![
+            legacy_summary("us-east-1", CLAUDE, "2025-07-21T00:00:00Z", &in_days(30)),
+            active,
+        ],
+    );
+    let out = check(&aws, "us-east-1", &[CLAUDE, "amazon.nova-pro-v1:0"])
+        .args(["--no-invoke"])
+        .run();
+    out.assert_code(0);
+    let r = out.report();
+    for model in [CLAUDE, "amazon.nova-pro-v1:0"] {
+        let f = find(&r, "model-access", "us-east-1", model)
+            .into_iter()
+            .find(|f| f.code == Code::BD203)
+            .unwrap_or_else(|| panic!("no countdown for {model}"));
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.title.contains("end of life in 30 days"), "{}", f.title);
+        assert!(f.title.contains(&in_days(30)[..10]), "{}", f.title);
+    }
+    // With a shorter window, the active model's end of life is not yet worth a warning.
+    let out = check(&aws, "us-east-1", &["amazon.nova-pro-v1:0"])
+        .args(["--no-invoke", "--eol-warn-days", "10"])
+        .run();
+    assert!(out.report().findings.iter().all(|f| f.code != Code::BD203));
+}
+
 #[test]
 fn legacy_models_warn_before_and_fail_after_end_of_life() {
     let aws = FakeAws::start();
