@@ -10,11 +10,8 @@
 //! With `--silent`, it instead accepts connections and never answers: the "no instance
 //! metadata service here" case (`AWS_EC2_METADATA_SERVICE_ENDPOINT`).
 
-#[path = "../tests/cli/fake_aws.rs"]
-mod fake_aws;
-
+use bedrock_doctor::local_aws::{self as fake_aws, FakeAws, Fault, Match};
 use clap::Parser;
-use fake_aws::{FakeAws, Fault, Match};
 use std::time::Duration;
 
 #[derive(Parser)]

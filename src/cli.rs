@@ -98,6 +98,9 @@ pub enum Command {
     /// Show or rebuild the embedded knowledge base that `lint` checks against.
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
+    /// See the doctor work without an AWS account: `check` against a built-in local endpoint
+    /// whose fallback region's IAM policy does not allow the model.
+    Demo(DemoArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -113,6 +116,13 @@ pub enum Command {
     },
     /// Show the remediation document of a finding code (BD101, 101 or its name).
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, clap::Args)]

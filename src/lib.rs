@@ -41,6 +41,8 @@ pub mod triage;
 pub mod aws;
 #[cfg(feature = "aws")]
 pub mod context;
+#[cfg(feature = "aws")]
+pub mod local_aws;
 
 // 3. Checks and the engine.
 #[cfg(feature = "aws")]

@@ -44,6 +44,7 @@ fn dispatch(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         Command::Knowledge(cmd) => commands::knowledge::run(cmd, ui),
         Command::Completions { shell } => commands::completions::run(shell, ui),
         Command::Man => commands::completions::man(ui),
+        Command::Demo(args) => commands::demo::run(args, ui),
         Command::ListChecks { format } => commands::list_checks::run(format, ui),
         Command::Explain(args) => commands::explain::run(args, ui),
     }

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod demo;
 pub mod explain;
 pub mod init;
 pub mod invoke;

@@ -620,3 +620,26 @@ fn triage_redact_hides_the_account_and_principal_of_the_verification() {
         assert!(md.stdout.contains(part), "{part:?} in:\n{}", md.stdout);
     }
 }
+
+/// `demo` runs the real check against the built-in endpoint: the seed's verdicts, exit 1.
+#[test]
+fn demo_shows_the_seed_verdicts_without_aws() {
+    let out = TestCommand::new()
+        .env("AWS_ACCESS_KEY_ID", "AKIAUSERSOWNKEY12345")
+        .env("AWS_PROFILE", "production")
+        .args(["demo", "--format", "json"])
+        .run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("bedrock-doctor demo"), "{}", out.stderr);
+    let r = out.report();
+    let verdict = |region: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.check == "probe" && f.region.as_deref() == Some(region))
+            .map(|f| (f.code.as_str(), f.status.as_str()))
+    };
+    assert_eq!(verdict("ap-southeast-1"), Some(("BD400", "pass")));
+    assert_eq!(verdict("ap-northeast-1"), Some(("BD401", "fail")));
+    // The user's own AWS setup played no part.
+    assert_eq!(r.identity.unwrap().access_key_id, "****0001");
+}
