@@ -39,6 +39,10 @@ struct Args {
     /// Serve these model ids (comma-separated, on demand) in every region's catalogue.
     #[arg(long, value_delimiter = ',')]
     models: Vec<String>,
+    /// Let `AssumeRole` of this role succeed (repeatable): `ROLE_ARN`, whose account id is the
+    /// one the ARN names. Any other role is denied, as a trust policy would.
+    #[arg(long)]
+    role: Vec<String>,
 }
 
 fn main() {
@@ -89,6 +93,10 @@ fn main() {
                 ),
             );
         }
+    }
+    for role in &args.role {
+        let account = role.split(':').nth(4).unwrap_or("123456789012");
+        aws.role(role, account);
     }
     if args.latency_ms > 0 {
         aws.latency(Duration::from_millis(args.latency_ms));

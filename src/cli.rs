@@ -141,9 +141,14 @@ pub struct ExplainArgs {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Use this named profile from ~/.aws/config and ~/.aws/credentials (only it, as with the
-    /// AWS CLI).
+    /// AWS CLI). Repeat it to check several accounts in one run, one per profile.
     #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
+
+    /// Assume this role (STS AssumeRole, session name `bedrock-doctor`) and check its account;
+    /// repeatable: every account is checked, concurrently, in one report.
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
 
     /// The app's requirements file (default: ./bedrock-doctor.toml when it exists).
     #[arg(long, value_name = "PATH")]

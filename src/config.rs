@@ -23,7 +23,27 @@ const TOP_KEYS: &[&str] = &[
     "checks",
     "severity",
     "suppress",
+    "accounts",
 ];
+
+/// An `[[accounts]]` entry: one account of a multi-account run, reached through a role (or a
+/// profile), optionally with its own regions and models.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub models: Vec<String>,
+}
 
 /// A `[[suppress]]` entry: mutes matching findings, with a reason and an optional expiry.
 #[derive(Clone, Debug, Deserialize)]
@@ -83,6 +103,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Spanned<Level>>,
     #[serde(default)]
     pub suppress: Vec<Spanned<Suppression>>,
+    #[serde(default)]
+    pub accounts: Vec<Spanned<AccountConfig>>,
 }
 
 /// A loaded configuration with where it came from, for locating findings.
@@ -207,6 +229,23 @@ pub fn parse(
                 .unwrap_or_default();
             let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
             return Err(at(offset, format!("unknown check `{id}` in [checks]{hint}")));
+        }
+    }
+    for acct in &config.accounts {
+        let a = acct.get_ref();
+        if a.role_arn.is_none() == a.profile.is_none() {
+            return Err(at(
+                acct.span().start,
+                "an [[accounts]] entry needs exactly one of `role_arn` and `profile`".into(),
+            ));
+        }
+        if let Some(arn) = &a.role_arn
+            && !(arn.starts_with("arn:aws") && arn.contains(":iam::") && arn.contains(":role/"))
+        {
+            return Err(at(
+                acct.span().start,
+                format!("`{arn}` in [[accounts]] is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"),
+            ));
         }
     }
     for sup in &config.suppress {

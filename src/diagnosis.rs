@@ -316,6 +316,7 @@ mod tests {
             models: vec!["a.b-v1:0".into(), "c.d-v1:0".into()],
             generated_at: None,
             checks: vec![],
+            accounts: vec![],
             diagnoses: vec![],
             drift: None,
             summary: Summary::of(&findings),

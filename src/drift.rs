@@ -60,6 +60,7 @@ mod tests {
             models: vec![],
             generated_at: None,
             checks: vec![],
+            accounts: vec![],
             diagnoses: vec![],
             drift: None,
             summary: Summary::of(&findings),

@@ -82,6 +82,7 @@ impl From<&LintReport> for crate::report::Report {
                 error: None,
             }],
             // Each lint finding has its own place in a file: the findings are the diagnoses.
+            accounts: vec![],
             diagnoses: vec![],
             drift: None,
             findings: l.findings.clone(),

@@ -158,6 +158,9 @@ struct State {
     /// Whether the Anthropic use-case form is on file (GetUseCaseForModelAccess).
     use_case_missing: bool,
     requests: Vec<Recorded>,
+    /// Roles `AssumeRole` grants: role ARN → the account its sessions act in. Any other role
+    /// is denied, as a trust policy that does not name the caller would.
+    roles: HashMap<String, String>,
     /// TCP connections accepted.
     connections: usize,
 }
@@ -282,6 +285,16 @@ impl FakeAws {
         } else {
             format!("http://{}", self.addr)
         }
+    }
+
+    /// Lets `AssumeRole` of `role_arn` succeed, with sessions acting in `account`.
+    pub fn role(&self, role_arn: &str, account: &str) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .roles
+            .insert(role_arn.into(), account.into());
+        self
     }
 
     /// Sets how the endpoint treats `access_key`.
@@ -929,6 +942,86 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     }
 
     Ok(match op.as_str() {
+        "AssumeRole" => {
+            let field = |name: &str| {
+                body_text.split('&').find_map(|kv| {
+                    kv.strip_prefix(&format!("{name}=")).map(|v| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            };
+            let role = field("RoleArn").unwrap_or_default();
+            let session = field("RoleSessionName").unwrap_or_default();
+            let caller = match &key {
+                Some(Key::Valid { arn, .. }) => arn.clone(),
+                _ => {
+                    return Ok(xml_error(
+                        403,
+                        "InvalidClientTokenId",
+                        "The security token included in the request is invalid.",
+                        skew,
+                    ));
+                }
+            };
+            let granted = state.lock().unwrap().roles.get(&role).cloned();
+            let Some(account) = granted else {
+                return Ok(xml_error(
+                    403,
+                    "AccessDenied",
+                    &format!(
+                        "User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role}"
+                    ),
+                    skew,
+                ));
+            };
+            let n = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+            let key_id = format!("ASIAROLESESSION{n:05}");
+            let name = role.rsplit('/').next().unwrap_or("role").to_string();
+            let assumed = format!("arn:aws:sts::{account}:assumed-role/{name}/{session}");
+            state.lock().unwrap().keys.insert(
+                key_id.clone(),
+                Key::Valid {
+                    account: account.clone(),
+                    arn: assumed.clone(),
+                    user_id: format!("AROAEXAMPLEROLE{n:05}:{session}"),
+                },
+            );
+            let expiration = aws_smithy_types::DateTime::from_secs(
+                i64::try_from(
+                    SystemTime::now()
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs(),
+                )
+                .unwrap()
+                    + 3600,
+            )
+            .fmt(aws_smithy_types::date_time::Format::DateTime)
+            .unwrap();
+            let body = format!(
+                r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>{key_id}</AccessKeyId>
+      <SecretAccessKey>roleSessionSecretEXAMPLE{n:05}</SecretAccessKey>
+      <SessionToken>roleSessionTokenEXAMPLE{n:05}</SessionToken>
+      <Expiration>{expiration}</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <AssumedRoleId>AROAEXAMPLEROLE{n:05}:{session}</AssumedRoleId>
+      <Arn>{assumed}</Arn>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</AssumeRoleResponse>"#
+            );
+            base(200, skew)
+                .header("Content-Type", "text/xml")
+                .body(Full::new(Bytes::from(body)))
+                .unwrap()
+        }
         "GetCallerIdentity" => {
             let (account, arn, user_id) = match key {
                 Some(Key::Valid {

@@ -202,6 +202,33 @@ pub struct Finding {
     /// Set when a `[[suppress]]` entry of the configuration mutes this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppressed>,
+    /// The account the finding concerns, in a multi-account run (`--role-arn`, several
+    /// `--profile`, `[[accounts]]`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountRef>,
+}
+
+/// Which account of a multi-account run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    /// The 12-digit account id: from STS, else from the role ARN; null when neither says.
+    pub id: Option<String>,
+    /// The name given in `[[accounts]]`, else the role ARN or profile name.
+    pub name: String,
+}
+
+/// One account of a multi-account run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: Option<String>,
+    pub name: String,
+    /// The role assumed for it, or the profile used.
+    pub role_arn: Option<String>,
+    pub profile: Option<String>,
+    /// Who the run acted as there; null when the role could not be assumed.
+    pub identity: Option<Identity>,
+    /// Its findings per status.
+    pub summary: Summary,
 }
 
 impl Finding {
@@ -312,6 +339,7 @@ impl Finding {
             latency_ms: None,
             location: None,
             suppressed: None,
+            account: None,
         }
     }
 
@@ -549,6 +577,9 @@ pub struct Report {
     #[serde(default)]
     pub generated_at: Option<String>,
     pub checks: Vec<CheckSummary>,
+    /// The accounts of a multi-account run, in the order asked; absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountSummary>,
     /// The root causes, most serious first; each explains one or more findings
     /// (`crate::diagnosis`).
     #[serde(default)]
@@ -672,6 +703,7 @@ mod tests {
             regions: vec![],
             models: vec![],
             checks: vec![],
+            accounts: vec![],
             diagnoses: vec![],
             drift: None,
             findings: vec![],

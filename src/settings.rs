@@ -39,6 +39,32 @@ pub struct Settings {
     pub regions_source: Option<String>,
     /// Per-code severity overrides from the configuration, applied to every finding.
     pub severity: BTreeMap<Code, Level>,
+    /// The accounts of a multi-account run (`--role-arn`, several `--profile`,
+    /// `[[accounts]]`); empty for the usual run as the resolved identity.
+    pub accounts: Vec<Account>,
+}
+
+/// One account of a multi-account run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// How the report names it.
+    pub name: String,
+    /// The role to assume for it (with the run's own credentials as the source).
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// Or the profile that reaches it.
+    pub profile: Option<String>,
+    /// Its own regions and models; empty: the run's.
+    pub regions: Vec<String>,
+    pub models: Vec<String>,
+}
+
+impl Account {
+    /// The account id a role ARN names (`arn:aws:iam::ID:role/NAME`).
+    pub fn id_from_role(&self) -> Option<String> {
+        let id = self.role_arn.as_deref()?.split(':').nth(4)?;
+        (id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
+    }
 }
 
 /// `check`'s settings and the configuration they were read from (for suppressions and for
@@ -65,6 +91,7 @@ impl Settings {
             granted_arns: vec![],
             regions_source: None,
             severity: BTreeMap::new(),
+            accounts: vec![],
         }
     }
 
@@ -119,11 +146,14 @@ impl Settings {
             granted_arns,
             severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),
             regions_source,
+            accounts: accounts(args, cfg)?,
             ..Settings::new(
                 regions,
-                args.profile
-                    .clone()
-                    .or_else(|| cfg.and_then(|c| c.profile.clone())),
+                match args.profile.as_slice() {
+                    [one] => Some(one.clone()),
+                    [] => cfg.and_then(|c| c.profile.clone()),
+                    _ => None,
+                },
                 args.timeout,
                 args.concurrency,
             )
@@ -148,4 +178,54 @@ impl Settings {
             ..Settings::new(vec![region], profile, timeout_secs, 8)
         }
     }
+}
+
+/// The accounts a run covers: every `--role-arn`, every `--profile` when there are several,
+/// else the configuration's `[[accounts]]`. None: the usual single-identity run.
+fn accounts(args: &CheckArgs, cfg: Option<&config::Config>) -> Result<Vec<Account>, UsageError> {
+    let account = |name: String, role_arn: Option<String>, profile: Option<String>| Account {
+        name,
+        role_arn,
+        external_id: None,
+        profile,
+        regions: vec![],
+        models: vec![],
+    };
+    let mut out: Vec<Account> = Vec::new();
+    for arn in &args.role_arns {
+        if !(arn.starts_with("arn:aws") && arn.contains(":iam::") && arn.contains(":role/")) {
+            return Err(UsageError(format!(
+                "--role-arn `{arn}` is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+            )));
+        }
+        out.push(account(arn.clone(), Some(arn.clone()), None));
+    }
+    if args.profile.len() > 1 {
+        out.extend(
+            args.profile
+                .iter()
+                .map(|p| account(format!("profile:{p}"), None, Some(p.clone()))),
+        );
+    }
+    if out.is_empty()
+        && let Some(c) = cfg
+    {
+        out.extend(c.accounts.iter().map(|a| {
+            let a = a.get_ref();
+            let fallback = a
+                .role_arn
+                .clone()
+                .or_else(|| a.profile.as_ref().map(|p| format!("profile:{p}")))
+                .unwrap_or_default();
+            Account {
+                name: a.name.clone().unwrap_or(fallback),
+                role_arn: a.role_arn.clone(),
+                external_id: a.external_id.clone(),
+                profile: a.profile.clone(),
+                regions: a.regions.clone(),
+                models: a.models.clone(),
+            }
+        }));
+    }
+    Ok(out)
 }

@@ -101,6 +101,8 @@ pub struct AwsSetup {
     pub profile_kind: Option<String>,
     /// The CA bundle trusted besides the system's roots, if one is configured.
     pub ca_bundle: Option<CaBundle>,
+    /// The role this setup's credentials come from, when a multi-account run assumed one.
+    pub assumed_role: Option<String>,
     /// Clients built so far, one per service, region and credentials: each owns an HTTP client
     /// with its connection pool and TLS configuration, which later calls reuse.
     clients: Arc<Mutex<Clients>>,
@@ -311,8 +313,29 @@ impl AwsSetup {
             endpoint_overrides,
             profile_kind,
             ca_bundle,
+            assumed_role: None,
             clients: Arc::default(),
         })
+    }
+
+    /// The same setup acting as `role_arn`: credentials from STS `AssumeRole` with the session
+    /// name `bedrock-doctor` (so CloudTrail shows who asked), this setup's credentials as the
+    /// source, and clients of its own.
+    pub async fn assume(&self, role_arn: &str, external_id: Option<&str>) -> AwsSetup {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("bedrock-doctor")
+            .configure(&self.sdk);
+        if let Some(id) = external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build_from_provider(self.chain.clone()).await;
+        AwsSetup {
+            chain: SharedCredentialsProvider::new(tagged(format!("assume-role:{role_arn}"), provider)),
+            clock: ClockProbe::default(),
+            assumed_role: Some(role_arn.to_string()),
+            clients: Arc::default(),
+            ..self.clone()
+        }
     }
 
     /// The region STS is asked in: the primary region, or `us-east-1` when none is configured.

@@ -55,7 +55,10 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     let creds = match resolved {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
-            no_credentials(cx, out, &aws::error_chain(&e));
+            match &cx.aws.assumed_role {
+                Some(role) => assume_role_denied(cx, out, role, &aws::error_chain(&e)),
+                None => no_credentials(cx, out, &aws::error_chain(&e)),
+            }
             return Ok(());
         }
         Err(_) => {
@@ -269,6 +272,38 @@ fn environment_facts(cx: &Context, out: &Findings) {
                 .step("Unset the variables (or remove `endpoint_url` from the profile) unless the override is intended"),
         );
     }
+}
+
+/// The role of one account of a multi-account run could not be assumed: say which of the usual
+/// reasons the error text shows. The other accounts still run.
+fn assume_role_denied(cx: &Context, out: &Findings, role: &str, why: &str) {
+    let text = why.to_ascii_lowercase();
+    let reason = if text.contains("externalid") || text.contains("external id") {
+        "the external id does not match the role's trust policy"
+    } else if text.contains("multifactor") || text.contains("mfa") {
+        "the role's trust policy requires MFA"
+    } else if text.contains("not authorized to perform: sts:assumerole") || text.contains("accessdenied") {
+        "the role's trust policy does not name this principal, or its identity policy lacks `sts:AssumeRole` on the role"
+    } else {
+        "STS did not hand out credentials for it"
+    };
+    let cause = if crate::classify::network_problem(why).is_some() {
+        Cause::EndpointUnreachable
+    } else {
+        Cause::AssumeRoleDenied
+    };
+    let status = if cause == Cause::AssumeRoleDenied {
+        Status::Fail
+    } else {
+        Status::Inconclusive
+    };
+    out.push(
+        Finding::new(Code::BD110, status, cause, format!("the role {role} could not be assumed: {reason}"))
+            .detail(format!("AssumeRole (session name `bedrock-doctor`) failed: {}", secrets::scrub(why)))
+            .step(format!("Let the calling principal assume {role}: the role's trust policy must name it (with the external id or MFA condition it sets), and its own policy must allow `sts:AssumeRole` on the role"))
+            .step(format!("Try it by hand: `aws sts assume-role --role-arn {role} --role-session-name bedrock-doctor`")),
+    );
+    cx.set_credentials(CredentialState::Unusable(Code::BD110));
 }
 
 fn no_credentials(cx: &Context, out: &Findings, why: &str) {

@@ -8,9 +8,9 @@ use crate::checks;
 use crate::context::Context;
 use crate::error::UsageError;
 use crate::output::Ui;
-use crate::report::{ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
+use crate::report::{AccountRef, AccountSummary, ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
 use crate::secrets;
-use crate::settings::Settings;
+use crate::settings::{Account, Settings};
 use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,58 +48,168 @@ fn progress(cx: Arc<Context>, ui: &Ui) -> Option<(indicatif::ProgressBar, tokio:
     Some((bar, ticker))
 }
 
-/// Runs the checks `settings.checks` names and builds the report.
+/// Loads the AWS setup for `settings` (regions from the configuration keep that source).
+async fn load(settings: &Settings, profile: Option<&str>) -> anyhow::Result<AwsSetup> {
+    let mut aws = AwsSetup::load(
+        &settings.regions,
+        profile,
+        crate::aws::call_timeouts(settings.timeout),
+    )
+    .await
+    .map_err(UsageError)?;
+    if let Some(source) = &settings.regions_source {
+        for r in &mut aws.regions {
+            r.source.clone_from(source);
+        }
+    }
+    Ok(aws)
+}
+
+/// Runs the checks `settings.checks` names and builds the report: for the resolved identity,
+/// or for every account of a multi-account run, concurrently.
 pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let selected: Vec<&'static dyn Check> =
-        settings.checks.iter().filter_map(|id| checks::find(id)).collect();
     let runtime = runtime()?;
     let report = runtime.block_on(async {
-        let mut aws = AwsSetup::load(
-            &settings.regions,
-            settings.profile.as_deref(),
-            crate::aws::call_timeouts(settings.timeout),
-        )
-        .await
-        .map_err(UsageError)?;
-        if let Some(source) = &settings.regions_source {
-            for r in &mut aws.regions {
-                r.source.clone_from(source);
+        let base = load(&settings, settings.profile.as_deref()).await?;
+        if settings.accounts.is_empty() {
+            let cx = Arc::new(Context::new(settings, base));
+            let progress = progress(cx.clone(), ui);
+            let outcome = crate::runner::run(cx.clone(), &selected(&cx.settings)).await;
+            if let Some((bar, ticker)) = progress {
+                ticker.abort();
+                bar.finish_and_clear();
             }
+            Ok::<_, anyhow::Error>(assemble(vec![(None, cx, outcome)], started))
+        } else {
+            let runs = settings.accounts.iter().map(|account| {
+                let (settings, base) = (settings.clone(), base.clone());
+                async move {
+                    let mut mine = Settings {
+                        accounts: vec![],
+                        ..settings
+                    };
+                    if !account.models.is_empty() {
+                        mine.models.clone_from(&account.models);
+                    }
+                    if !account.regions.is_empty() {
+                        mine.regions.clone_from(&account.regions);
+                        mine.regions_source = Some(format!("account:{}", account.name));
+                    }
+                    let source = if account.regions.is_empty() && account.profile.is_none() {
+                        base
+                    } else {
+                        load(&mine, account.profile.as_deref().or(mine.profile.as_deref())).await?
+                    };
+                    let aws = match &account.role_arn {
+                        Some(role) => source.assume(role, account.external_id.as_deref()).await,
+                        None => source,
+                    };
+                    let cx = Arc::new(Context::new(mine, aws));
+                    let outcome = crate::runner::run(cx.clone(), &selected(&cx.settings)).await;
+                    Ok::<_, anyhow::Error>((Some(account.clone()), cx, outcome))
+                }
+            });
+            let done = futures::future::join_all(runs)
+                .await
+                .into_iter()
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok(assemble(done, started))
         }
-        let cx = Arc::new(Context::new(settings, aws));
-        let progress = progress(cx.clone(), ui);
-        let outcome = crate::runner::run(cx.clone(), &selected).await;
-        if let Some((bar, ticker)) = progress {
-            ticker.abort();
-            bar.finish_and_clear();
-        }
-        let usage = cx.usage();
-        Ok::<_, anyhow::Error>(Report {
-            generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
-                .fmt(aws_smithy_types::date_time::Format::DateTime)
-                .ok(),
-            probes: (usage.calls > 0)
-                .then(|| ProbeCost::new(usage.calls, usage.input_tokens, usage.output_tokens, usage.images)),
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            identity: cx.identity(),
-            regions: cx.aws.regions.clone(),
-            models: cx.settings.models.clone(),
-            checks: outcome.checks,
-            diagnoses: vec![],
-            drift: None,
-            summary: Summary::of(&outcome.findings),
-            findings: outcome.findings,
-            incomplete: outcome.incomplete,
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        })
     });
     // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
     runtime.shutdown_background();
     let mut report = report?;
     report.diagnoses = crate::diagnosis::diagnose(&report);
     Ok(report)
+}
+
+fn selected(settings: &Settings) -> Vec<&'static dyn Check> {
+    settings.checks.iter().filter_map(|id| checks::find(id)).collect()
+}
+
+/// One report of one or more runs; each finding of a multi-account run names its account.
+fn assemble(runs: Vec<(Option<Account>, Arc<Context>, crate::runner::Outcome)>, started: Instant) -> Report {
+    let mut report = Report {
+        generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+            .fmt(aws_smithy_types::date_time::Format::DateTime)
+            .ok(),
+        probes: None,
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        identity: None,
+        regions: vec![],
+        models: vec![],
+        checks: vec![],
+        accounts: vec![],
+        diagnoses: vec![],
+        drift: None,
+        summary: Summary::default(),
+        findings: vec![],
+        incomplete: false,
+        duration_ms: 0,
+    };
+    let mut usage = crate::context::ProbeUsage::default();
+    for (account, cx, outcome) in runs {
+        let identity = cx.identity();
+        let u = cx.usage();
+        usage.calls += u.calls;
+        usage.input_tokens += u.input_tokens;
+        usage.output_tokens += u.output_tokens;
+        usage.images += u.images;
+        for r in &cx.aws.regions {
+            if !report.regions.iter().any(|x| x.region == r.region) {
+                report.regions.push(r.clone());
+            }
+        }
+        for m in &cx.settings.models {
+            if !report.models.contains(m) {
+                report.models.push(m.clone());
+            }
+        }
+        for c in outcome.checks {
+            match report.checks.iter_mut().find(|x| x.id == c.id) {
+                Some(x) => {
+                    x.status = x.status.max(c.status);
+                    x.findings += c.findings;
+                    x.duration_ms = x.duration_ms.max(c.duration_ms);
+                    x.error = x.error.take().or(c.error);
+                }
+                None => report.checks.push(c),
+            }
+        }
+        report.incomplete |= outcome.incomplete;
+        let mut findings = outcome.findings;
+        match account {
+            None => report.identity = identity,
+            Some(a) => {
+                let id = identity
+                    .as_ref()
+                    .and_then(|i| i.account.clone())
+                    .or_else(|| a.id_from_role());
+                for f in &mut findings {
+                    f.account = Some(AccountRef {
+                        id: id.clone(),
+                        name: a.name.clone(),
+                    });
+                }
+                report.accounts.push(AccountSummary {
+                    id,
+                    name: a.name.clone(),
+                    role_arn: a.role_arn.clone(),
+                    profile: a.profile.clone(),
+                    identity,
+                    summary: Summary::of(&findings),
+                });
+            }
+        }
+        report.findings.extend(findings);
+    }
+    report.probes = (usage.calls > 0)
+        .then(|| ProbeCost::new(usage.calls, usage.input_tokens, usage.output_tokens, usage.images));
+    report.summary = Summary::of(&report.findings);
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    report
 }
 
 /// Runs the AWS part of a direct command (`models`, `invoke`). Usage errors propagate (exit

@@ -52,6 +52,30 @@ pub fn render(report: &Report, style: Style) -> String {
     let mut head = new_table(style);
     head.load_preset(presets::NOTHING);
     match &report.identity {
+        _ if !report.accounts.is_empty() => {
+            let list: Vec<String> = report
+                .accounts
+                .iter()
+                .map(|a| {
+                    let s = &a.summary;
+                    let who = a
+                        .identity
+                        .as_ref()
+                        .and_then(|i| i.arn.clone())
+                        .unwrap_or_else(|| "not reached".into());
+                    format!(
+                        "{} ({}): {who} · {} pass, {} warn, {} fail, {} inconclusive",
+                        a.name,
+                        a.id.as_deref().unwrap_or("account unknown"),
+                        s.pass,
+                        s.warn,
+                        s.fail,
+                        s.inconclusive
+                    )
+                })
+                .collect();
+            head.add_row(vec![Cell::new("Accounts"), Cell::new(list.join("\n"))]);
+        }
         Some(id) => {
             let who = match (&id.arn, &id.account) {
                 (Some(arn), Some(acct)) => format!("{arn} (account {acct})"),
@@ -129,8 +153,13 @@ pub fn render(report: &Report, style: Style) -> String {
         .collect();
     if !listed.is_empty() {
         let with_models = !report.models.is_empty();
+        let with_accounts = !report.accounts.is_empty();
         let mut t = new_table(style);
-        let mut header = vec!["Status", "Code", "Region"];
+        let mut header = vec!["Status", "Code"];
+        if with_accounts {
+            header.push("Account");
+        }
+        header.push("Region");
         if with_models {
             header.push("Model");
         }
@@ -157,8 +186,13 @@ request id: {id}"
             let mut row = vec![
                 Cell::new(glyph(f.status, style.color)),
                 Cell::new(f.code.as_str()),
-                Cell::new(f.region.as_deref().unwrap_or("-")),
             ];
+            if with_accounts {
+                row.push(Cell::new(f.account.as_ref().map_or("-".to_string(), |a| {
+                    a.id.clone().unwrap_or_else(|| a.name.clone())
+                })));
+            }
+            row.push(Cell::new(f.region.as_deref().unwrap_or("-")));
             if with_models {
                 row.push(Cell::new(f.model.as_deref().unwrap_or("-")));
             }
@@ -170,7 +204,7 @@ request id: {id}"
         }
         if with_models {
             // Model ids are long and repeated in the titles: keep their column narrow.
-            if let Some(col) = t.column_mut(3) {
+            if let Some(col) = t.column_mut(if with_accounts { 4 } else { 3 }) {
                 col.set_constraint(comfy_table::ColumnConstraint::UpperBoundary(
                     comfy_table::Width::Fixed(24),
                 ));
@@ -260,49 +294,70 @@ fn diagnoses(report: &Report, style: Style) -> String {
 /// Regions × models, one row each, with the verdict of each plane side by side.
 fn matrix(report: &Report, style: Style) -> String {
     let mut t = new_table(style);
-    let mut header = vec!["Region", "Model"];
+    // A multi-account run has one block of rows per account.
+    let accounts: Vec<Option<&str>> = if report.accounts.is_empty() {
+        vec![None]
+    } else {
+        report.accounts.iter().map(|a| Some(a.name.as_str())).collect()
+    };
+    let mut header = if report.accounts.is_empty() {
+        vec!["Region", "Model"]
+    } else {
+        vec!["Account", "Region", "Model"]
+    };
     header.extend(Column::ALL.iter().map(|c| c.header()));
     header.push("Latency");
     t.set_header(header);
-    for region in &report.regions {
-        for model in &report.models {
-            let mine: Vec<&Finding> = report
-                .findings
-                .iter()
-                .filter(|f| {
-                    f.region.as_deref() == Some(region.region.as_str())
-                        && f.model.as_deref() == Some(model.as_str())
-                })
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let cell = |col: Column| {
-                let worst = mine
+    for account in &accounts {
+        for region in &report.regions {
+            for model in &report.models {
+                let mine: Vec<&Finding> = report
+                    .findings
                     .iter()
-                    .filter(|f| (style.columns)(f) == Some(col))
-                    .max_by_key(|f| f.status);
-                worst.map_or_else(
-                    || "-".to_string(),
-                    |f| {
-                        let g = glyph(f.status, style.color);
-                        if f.status == Status::Pass {
-                            g
-                        } else {
-                            format!("{g} {} ({})", f.cause, f.code)
-                        }
-                    },
-                )
-            };
-            let latency = mine
-                .iter()
-                .find(|f| (style.columns)(f) == Some(Column::Probe))
-                .and_then(|f| f.latency_ms)
-                .map_or_else(|| "-".to_string(), |ms| format!("{ms} ms"));
-            let mut row = vec![region.region.clone(), model.clone()];
-            row.extend(Column::ALL.iter().map(|c| cell(*c)));
-            row.push(latency);
-            t.add_row(row);
+                    .filter(|f| {
+                        f.region.as_deref() == Some(region.region.as_str())
+                            && f.model.as_deref() == Some(model.as_str())
+                            && f.account.as_ref().map(|a| a.name.as_str()) == *account
+                    })
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let cell = |col: Column| {
+                    let worst = mine
+                        .iter()
+                        .filter(|f| (style.columns)(f) == Some(col))
+                        .max_by_key(|f| f.status);
+                    worst.map_or_else(
+                        || "-".to_string(),
+                        |f| {
+                            let g = glyph(f.status, style.color);
+                            if f.status == Status::Pass {
+                                g
+                            } else {
+                                format!("{g} {} ({})", f.cause, f.code)
+                            }
+                        },
+                    )
+                };
+                let latency = mine
+                    .iter()
+                    .find(|f| (style.columns)(f) == Some(Column::Probe))
+                    .and_then(|f| f.latency_ms)
+                    .map_or_else(|| "-".to_string(), |ms| format!("{ms} ms"));
+                let mut row = vec![region.region.clone(), model.clone()];
+                if let Some(name) = account {
+                    let id = report
+                        .accounts
+                        .iter()
+                        .find(|a| a.name == *name)
+                        .and_then(|a| a.id.clone());
+                    row.insert(0, id.unwrap_or_else(|| (*name).to_string()));
+                }
+                row.extend(Column::ALL.iter().map(|c| cell(*c)));
+                row.push(latency);
+                t.add_row(row);
+            }
         }
     }
     format!("{t}\n\n")

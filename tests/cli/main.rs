@@ -3,6 +3,7 @@
 mod fake_aws;
 mod util;
 
+mod accounts;
 mod action;
 mod commands;
 mod credentials;
