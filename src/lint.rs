@@ -120,11 +120,49 @@ static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     ])
     .expect("valid literals")
 });
-/// An ARN up to the first quote, space or closing bracket; `${…}` template fields stay inside.
+/// An ARN up to the first quote, space or closing bracket; `${…}`, `{{…}}` and f-string or
+/// `.format` fields (`{region}`, `{self.account}`, `{}`, `%(region)s`) stay inside.
 static ARN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"arn:aws[a-z-]*:bedrock[a-z-]*:(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|[^\s"'`,\]\)\}>$])*"#)
+    Regex::new(r#"arn:aws[a-z-]*:bedrock[a-z-]*:(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|\{[A-Za-z0-9_.\[\]'"]*\}|%\([A-Za-z0-9_]+\)s|[^\s"'`,\]\)\}>$])*"#)
         .expect("valid")
 });
+
+/// Words that put what follows in an IAM policy (a statement's resources), in JSON, YAML,
+/// Terraform, CDK and Serverless: a profile ARN there is a grant; anywhere else it is an
+/// identifier the code calls.
+static POLICY_CONTEXT: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "\"resource\"",
+            "resource:",
+            "resources:",
+            "resources =",
+            "resources=",
+            "resources: [",
+            "policystatement",
+            "policydocument",
+            "aws_iam_policy_document",
+            "iamrolestatements",
+            "addtorolepolicy",
+            "addtopolicy",
+            "\"effect\"",
+            "effect:",
+        ])
+        .expect("valid literals")
+});
+
+/// Whether the text up to `pos` (the 15 lines before it, and its own line) reads as an IAM
+/// policy statement.
+fn in_policy(text: &str, pos: usize) -> bool {
+    let start = text[..pos]
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| *c == '\n')
+        .nth(15)
+        .map_or(0, |(i, _)| i);
+    POLICY_CONTEXT.find(&text[start..pos]).is_some()
+}
 static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"bedrock(?:-runtime)?(?:-fips)?\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
         .expect("valid")
@@ -188,6 +226,11 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
     let parsed: Vec<(usize, &str, Option<arn::Arn>)> = arns
         .iter()
         .map(|(pos, s)| {
+            // A piece of an ARN built by concatenation, `Fn::Join` or `.format`: the rest is
+            // elsewhere, and the piece is no ARN to judge.
+            if arn::is_fragment(s) {
+                return (*pos, *s, None);
+            }
             let (a, problems) = arn::check(s);
             let loc = lines.at(name, *pos);
             for p in problems {
@@ -241,8 +284,10 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                     .at(loc()),
             );
         }
-        // BD310: a profile granted without the foundation-model ARNs it routes to.
+        // BD310: a profile granted without the foundation-model ARNs it routes to (a grant
+        // only: the same ARN passed to an SDK call is an identifier).
         if a.resource_type == ResourceType::InferenceProfile
+            && in_policy(text, *pos)
             && let Some(model) = a.model_id()
         {
             let granted: Vec<&arn::Arn> = parsed
@@ -266,8 +311,14 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                 .cloned();
             let missing: Vec<String> = match &destinations {
                 Some(d) => d.iter().filter(|r| !covers(r)).cloned().collect(),
-                None if granted.is_empty() => vec![a.region.clone()],
+                None if granted.is_empty() && !arn::is_placeholder(&a.region) => vec![a.region.clone()],
                 None => vec![],
+            };
+            // What the knowledge base does not know is a note, never a failure.
+            let status = if destinations.is_some() {
+                Status::Fail
+            } else {
+                Status::Warn
             };
             if !missing.is_empty() {
                 let arns: Vec<String> = missing
@@ -279,7 +330,7 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                     |d| format!("it routes to {} (knowledge base of {})", d.join(", "), kb.date),
                 );
                 out.push(
-                    Finding::new(Code::BD310, Status::Fail, Cause::ArnProfileDestinationsMissing, format!("`{}` is granted without the foundation-model ARNs it routes to", a.resource))
+                    Finding::new(Code::BD310, status, Cause::ArnProfileDestinationsMissing, format!("`{}` is granted without the foundation-model ARNs it routes to", a.resource))
                         .check("lint")
                         .detail(format!("IAM evaluates a profile call against the profile ARN and the foundation-model ARN in the destination region; {known}. Missing: {}.", arns.join(", ")))
                         .step(format!("Add to the same statement: {}", arns.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))

@@ -133,12 +133,29 @@ fn note(cause: Cause, message: impl Into<String>) -> ArnProblem {
 
 /// A field filled in by a template (`${AWS::Region}`, `${data.x.account_id}`, `{{region}}`,
 /// `<ACCOUNT_ID>`): present, but not checkable offline.
+/// `{region}`, `{self.account}`, `{}` (Python f-strings and `.format`), and upper-case template
+/// words (`REGION`, `ACCOUNT_ID`, `MODEL_ID`) count too.
 pub fn is_placeholder(field: &str) -> bool {
     field.contains("${")
         || field.contains("{{")
+        || field.contains('{')
         || field.contains('<')
         || field.contains("%s")
+        || field.contains("%(")
         || field.contains("#{")
+        || (field.len() >= 3
+            && field.bytes().any(|b| b.is_ascii_uppercase())
+            && field
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit()))
+}
+
+/// A piece of an ARN that code completes elsewhere (`"arn:aws:bedrock:" + region + …`,
+/// `Fn::Join`, `.format`): it ends at a separator, before the resource id or a field.
+pub fn is_fragment(s: &str) -> bool {
+    let s = s.trim();
+    let fields = s.split(':').count();
+    s.ends_with('/') || (fields < 6 && (s.ends_with(':') || s.ends_with('{')))
 }
 
 const PARTITIONS: &[&str] = &[
@@ -507,6 +524,36 @@ mod tests {
         // Wildcards are notes, not errors.
         let (_, p) = check("arn:aws:bedrock:*::foundation-model/*");
         assert!(p.iter().all(|p| p.warning));
+    }
+
+    #[test]
+    fn templates_and_fragments() {
+        for p in [
+            "${AWS::Region}",
+            "{region}",
+            "{self.account}",
+            "{}",
+            "%s",
+            "%(region)s",
+            "<REGION>",
+            "REGION",
+            "ACCOUNT_ID",
+            "{{region}}",
+        ] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for real in ["us-east-1", "123456789012", "", "*", "us", "A1"] {
+            assert!(!is_placeholder(real), "{real}");
+        }
+        assert!(is_fragment("arn:aws:bedrock:"));
+        assert!(is_fragment("arn:aws:bedrock:us-east-1::foundation-model/"));
+        assert!(!is_fragment(
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"
+        ));
+        assert!(
+            !is_fragment("arn:aws:bedrock:us-east-1"),
+            "a truncated ARN is malformed, not a fragment"
+        );
     }
 
     #[test]
