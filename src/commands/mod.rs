@@ -14,3 +14,4 @@ pub mod list_checks;
 pub mod models;
 pub mod session;
 pub mod triage;
+pub mod where_is;

@@ -99,9 +99,11 @@ impl Arn {
         profile_parts(&self.resource).map(|(geo, _)| geo)
     }
 
+    /// Whether the ARN matches more than one resource. `*` in a foundation model's account
+    /// field matches only the empty account such ARNs have, so it widens nothing.
     pub fn has_wildcard(&self) -> bool {
         self.region.contains('*')
-            || self.account.contains('*')
+            || (self.account.contains('*') && self.resource_type != ResourceType::FoundationModel)
             || self.resource.contains('*')
             || self.resource.contains('?')
     }
@@ -148,6 +150,17 @@ pub fn is_placeholder(field: &str) -> bool {
             && field
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit()))
+}
+
+/// Services whose ARNs share the `bedrock` prefix but are other services: not Bedrock ARNs to
+/// judge (a typo such as `bedrock-runtime` is still one).
+const OTHER_SERVICES: &[&str] = &["bedrock-agentcore", "bedrock-mantle", "bedrock-data-automation"];
+
+/// Whether `s` is the ARN of another service that merely starts with `bedrock`.
+pub fn other_service(s: &str) -> bool {
+    s.split(':')
+        .nth(2)
+        .is_some_and(|service| OTHER_SERVICES.contains(&service))
 }
 
 /// A piece of an ARN that code completes elsewhere (`"arn:aws:bedrock:" + region + …`,
@@ -296,9 +309,9 @@ pub fn check(input: &str) -> (Option<Arn>, Vec<ArnProblem>) {
             }
         }
     }
-    // Account field.
+    // Account field (`*` matches the empty account IAM evaluates foundation models with).
     match kind.account_empty() {
-        Some(true) if !account.is_empty() => problems.push(problem(
+        Some(true) if !account.is_empty() && account != "*" => problems.push(problem(
             Cause::ArnAccountField,
             format!("a foundation-model ARN has an empty account field: `arn:{partition}:bedrock:{region}::foundation-model/{rid}` (remove `{account}`)"),
         )),
@@ -351,14 +364,22 @@ pub fn check(input: &str) -> (Option<Arn>, Vec<ArnProblem>) {
         } else {
             format!("`{}`", arn.resource)
         };
+        // Name the part that is wide: the region, the account, or the resource.
         let scope = if region.contains('*') || region.is_empty() {
             "in every region"
         } else {
             "in this region"
         };
+        let accounts = if arn.account.contains('*') && kind != ResourceType::FoundationModel {
+            " of any account"
+        } else {
+            ""
+        };
         problems.push(note(
             Cause::ArnWildcard,
-            format!("the wildcard grants {what} {scope}; list the exact ARNs unless that is intended"),
+            format!(
+                "the wildcard grants {what}{accounts} {scope}; list the exact ARNs unless that is intended"
+            ),
         ));
     }
     (Some(arn), problems)
@@ -554,6 +575,15 @@ mod tests {
             !is_fragment("arn:aws:bedrock:us-east-1"),
             "a truncated ARN is malformed, not a fragment"
         );
+        assert!(other_service(
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a"
+        ));
+        assert!(!other_service(
+            "arn:aws:bedrock-runtime:us-east-1::foundation-model/a.b"
+        ));
+        // `*` in a foundation model's account matches the empty account: neither wrong nor wide.
+        let (a, p) = check("arn:aws:bedrock:us-east-1:*:foundation-model/amazon.titan-embed-text-v2:0");
+        assert!(a.is_some() && p.is_empty(), "{p:?}");
     }
 
     #[test]

@@ -88,4 +88,4 @@ pub fn render(format: Format, report: &Report, style: Style) -> String {
 }
 
 pub use markdown::triage as triage_markdown;
-pub use table::{checks_table, codes_table, invoke_text, lint_text, models_table, triage_table};
+pub use table::{checks_table, codes_table, invoke_text, lint_text, models_table, triage_table, where_table};

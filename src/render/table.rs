@@ -591,3 +591,48 @@ pub fn lint_text(r: &crate::lint::LintReport, style: Style) -> String {
     ));
     out
 }
+
+/// `where MODEL` as a table: lifecycle, regions, then one row per profile and source region.
+pub fn where_table(w: &crate::knowledge::Whereabouts, style: Style) -> String {
+    let mut head = new_table(style);
+    head.load_preset(presets::NOTHING);
+    let mut lifecycle = w.lifecycle.clone().unwrap_or_else(|| "not stated".into());
+    for (label, date) in [
+        ("legacy since", &w.legacy_time),
+        ("end of life", &w.end_of_life_time),
+    ] {
+        if let Some(d) = date {
+            lifecycle.push_str(&format!(" · {label} {}", &d[..d.len().min(10)]));
+        }
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    head.add_row(vec![bold("Model", style), w.model.clone()]);
+    head.add_row(vec!["Lifecycle".to_string(), lifecycle]);
+    head.add_row(vec!["On demand in".to_string(), list(&w.in_region)]);
+    head.add_row(vec![
+        "Only through profiles in".to_string(),
+        list(&w.profile_only),
+    ]);
+    let mut out = format!("{head}\n");
+    if !w.profiles.is_empty() {
+        let mut t = new_table(style);
+        t.set_header(vec!["Profile", "Called from", "Routes to"]);
+        for (profile, by_source) in &w.profiles {
+            for (source, dest) in by_source {
+                t.add_row(vec![profile.clone(), source.clone(), dest.join(", ")]);
+            }
+        }
+        out.push_str(&format!("\n{t}\n"));
+    }
+    out.push_str(&format!(
+        "\nknowledge base of {} (offline; `bedrock-doctor models --region R` asks AWS)\n",
+        w.knowledge
+    ));
+    out
+}

