@@ -330,6 +330,10 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE")]
     pub knowledge: Option<PathBuf>,
 
+    /// Leave out files and directories matching this glob (gitignore syntax); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -130,6 +130,7 @@ codes! {
     BD313 => ("model-legacy-in-code", "lint", Warning, "The code uses a model that is Legacy or past its end of life"),
     BD314 => ("provisioned-only-model-id", "lint", Error, "The code invokes a context-length variant that exists only for Provisioned Throughput"),
     BD315 => ("profile-id-geography-mismatch", "lint", Error, "The code uses a profile of a geography none of its regions belongs to"),
+    BD316 => ("unknown-model-id", "lint", Warning, "The code names a model ID the knowledge base does not know"),
     BD400 => ("probe-succeeded", "probe", Info, "A real minimal call to the model succeeded"),
     BD401 => ("invoke-denied-by-iam", "probe", Error, "An IAM policy does not allow invoking the model"),
     BD402 => ("invoke-denied-by-scp", "probe", Error, "An organization policy (SCP) denies invoking the model"),

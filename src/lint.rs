@@ -204,8 +204,58 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// `bedrock-doctor: ignore[BD308, BD310] reason`, in any comment syntax.
+static IGNORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"bedrock-doctor:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*([^\r\n]*)").expect("valid")
+});
+
+/// Mutes the findings an inline `bedrock-doctor: ignore[CODE] reason` names, on their own line
+/// or the line above; they are still reported, as suppressed.
+fn apply_inline_ignores(text: &str, findings: &mut [Finding]) {
+    if !text.contains("bedrock-doctor:") {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for f in findings.iter_mut() {
+        let Some(line) = f.location.as_ref().map(|l| l.line) else {
+            continue;
+        };
+        for at in [line, line.saturating_sub(1)].into_iter().filter(|l| *l >= 1) {
+            let Some(c) = lines.get(at - 1).and_then(|l| IGNORE.captures(l)) else {
+                continue;
+            };
+            let names = c[1]
+                .split(',')
+                .map(str::trim)
+                .any(|n| n.parse::<Code>().is_ok_and(|code| code == f.code));
+            if names {
+                let reason = c[2]
+                    .trim()
+                    .trim_end_matches(['*', '/', '-', '>', '#'])
+                    .trim()
+                    .to_string();
+                f.suppressed = Some(crate::report::Suppressed {
+                    reason: if reason.is_empty() {
+                        "inline ignore".into()
+                    } else {
+                        reason
+                    },
+                    expires: None,
+                });
+                break;
+            }
+        }
+    }
+}
+
 /// Lints one file's text (`name` is how findings refer to it).
 pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
+    let mut out = lint_findings(name, text, kb);
+    apply_inline_ignores(text, &mut out);
+    out
+}
+
+fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
     let mut out = Vec::new();
     if PREFILTER.find(text).is_none() {
         return out;
@@ -308,19 +358,28 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                                 && model.starts_with(x.resource.trim_end_matches('*'))))
                 })
                 .collect();
-            let covers = |r: &str| {
-                granted
-                    .iter()
-                    .any(|g| g.region == r || g.region.is_empty() || g.region.contains('*'))
-            };
+            // `arn:aws:bedrock:::foundation-model/ID` (no region) is its own resource, the one a
+            // global profile is also evaluated against: it covers no region.
+            let covers = |r: &str| granted.iter().any(|g| g.region == r || g.region.contains('*'));
             let destinations = kb
                 .destinations(Some(a.region.as_str()).filter(|r| !r.is_empty()), &a.resource)
                 .cloned();
-            let missing: Vec<String> = match &destinations {
+            let global = a.profile_geo() == Some("global");
+            let mut missing: Vec<String> = match &destinations {
+                // A global profile is evaluated against the foundation model in the source
+                // region and the region-less ARN, not each destination (AWS's documentation).
+                Some(_) if global => [a.region.clone()].into_iter().filter(|r| !covers(r)).collect(),
                 Some(d) => d.iter().filter(|r| !covers(r)).cloned().collect(),
                 None if granted.is_empty() && !arn::is_placeholder(&a.region) => vec![a.region.clone()],
                 None => vec![],
             };
+            // A global profile also needs the region-less foundation-model ARN.
+            if global
+                && destinations.is_some()
+                && !granted.iter().any(|g| g.region.is_empty() || g.region == "*")
+            {
+                missing.push(String::new());
+            }
             // What the knowledge base does not know is a note, never a failure.
             let status = if destinations.is_some() {
                 Status::Fail
@@ -404,6 +463,34 @@ pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
         } else {
             id
         };
+        // An ID the complete knowledge base does not know: misspelt, or retired before it.
+        let complete = kb.regions.values().any(|r| r.complete);
+        if complete && !crate::ident::is_provisioned_only(model) && kb.whereabouts(model).is_none() {
+            let near = kb.nearest(model);
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (did you mean {}?)",
+                    near.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            out.push(
+                Finding::new(Code::BD316, Status::Warn, Cause::InvalidModelId, format!("`{id}` is not a model the knowledge base of {} knows{hint}", kb.date))
+                    .check("lint")
+                    .model(id)
+                    .detail("Every model Bedrock offers in any region is in the knowledge base: this ID is misspelt, retired, or newer than the knowledge base (refresh it: scripts/refresh-knowledge).")
+                    .step(match near.first() {
+                        Some(n) => format!("Use the exact ID, e.g. `{n}`; `bedrock-doctor where MODEL` shows where it can be called"),
+                        None => "Use an exact model ID; `bedrock-doctor where MODEL` shows where it can be called".into(),
+                    })
+                    .at(lines.at(name, m.start())),
+            );
+            continue;
+        }
         if let Some((status, eol)) = kb.retired(model) {
             out.push(
                 Finding::new(Code::BD313, Status::Warn, Cause::ModelEolLegacy, format!("`{id}` is {status}{}", eol.map(|d| format!(" (end of life {d})")).unwrap_or_default()))
@@ -450,7 +537,11 @@ fn wanted(path: &Path) -> bool {
 
 /// Walks `paths` in parallel (gitignore-aware) and calls `visit(name, text)` for every file
 /// lint reads; returns how many files were read.
-fn walk(paths: &[PathBuf], visit: impl Fn(&str, &str) + Sync) -> Result<usize, LintError> {
+fn walk(
+    paths: &[PathBuf],
+    exclude: &[String],
+    visit: impl Fn(&str, &str) + Sync,
+) -> Result<usize, LintError> {
     for p in paths {
         if !p.exists() {
             return Err(LintError {
@@ -470,6 +561,20 @@ fn walk(paths: &[PathBuf], visit: impl Fn(&str, &str) + Sync) -> Result<usize, L
         .git_exclude(true)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git");
+    // `--exclude GLOB`: gitignore syntax, relative to the working directory.
+    if !exclude.is_empty() {
+        let mut o = ignore::overrides::OverrideBuilder::new(".");
+        for glob in exclude {
+            o.add(&format!("!{glob}")).map_err(|e| LintError {
+                path: glob.clone(),
+                reason: format!("not a glob: {e}"),
+            })?;
+        }
+        builder.overrides(o.build().map_err(|e| LintError {
+            path: exclude.join(", "),
+            reason: format!("not a glob: {e}"),
+        })?);
+    }
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let Ok(entry) = entry else {
@@ -534,7 +639,7 @@ pub fn inventory_text(text: &str, inv: &mut Inventory) {
 /// Collects the inventory of `paths`.
 pub fn inventory_paths(paths: &[PathBuf]) -> Result<Inventory, LintError> {
     let inv = Mutex::new(Inventory::default());
-    walk(paths, |_, text| {
+    walk(paths, &[], |_, text| {
         let mut mine = Inventory::default();
         inventory_text(text, &mut mine);
         let mut all = inv.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -548,9 +653,9 @@ pub fn inventory_paths(paths: &[PathBuf]) -> Result<Inventory, LintError> {
 }
 
 /// Lints `paths` (files or directories) in parallel.
-pub fn lint_paths(paths: &[PathBuf], kb: &Knowledge) -> Result<LintReport, LintError> {
+pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Result<LintReport, LintError> {
     let findings = Mutex::new(Vec::new());
-    let scanned = walk(paths, |name, text| {
+    let scanned = walk(paths, exclude, |name, text| {
         let found = lint_text(name, text, kb);
         if !found.is_empty() {
             findings

@@ -42,7 +42,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
         );
     }
     let emitter = Emitter::for_report(&args.report)?;
-    let found = lint::lint_paths(&paths, kb).map_err(|e| UsageError(e.to_string()))?;
+    let found = lint::lint_paths(&paths, &args.exclude, kb).map_err(|e| UsageError(e.to_string()))?;
     // JSON keeps lint's own shape (with the knowledge base); other formats share the report's.
     emitter.emit(ui, &found, |l: &LintReport, format, style| match format {
         ReportFormat::Json => pretty_json(l),

@@ -3,7 +3,7 @@
 //! The ARN grammar and the `--model` resolver build on these.
 
 /// Geography prefixes of system-defined (cross-region) inference profiles.
-pub const PROFILE_GEOS: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"];
+pub const PROFILE_GEOS: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "ca", "in", "us-gov"];
 
 /// Model providers, as the first part of a model ID (`anthropic.…`); what lint and triage
 /// recognise as a model ID in free text.
@@ -94,16 +94,19 @@ pub fn geo_for_region(region: &str) -> &'static str {
     }
 }
 
-/// Whether a system profile of geography `geo` is meant to be called from `region`.
+/// Whether a system profile of geography `geo` can be called from `region`, as AWS's profile
+/// listings show it (`us.` from Canada too, `eu.` from Israel, `au.` from Auckland). The
+/// knowledge base, where it knows the profile, has the last word.
 pub fn geo_serves_region(geo: &str, region: &str) -> bool {
     match geo {
         "global" => true,
-        "us" => region.starts_with("us-") && !region.starts_with("us-gov-"),
+        "us" => (region.starts_with("us-") && !region.starts_with("us-gov-")) || region.starts_with("ca-"),
         "us-gov" => region.starts_with("us-gov-"),
-        "eu" => region.starts_with("eu-"),
+        "eu" => region.starts_with("eu-") || region == "il-central-1",
         "apac" => region.starts_with("ap-"),
         "jp" => matches!(region, "ap-northeast-1" | "ap-northeast-3"),
-        "au" => matches!(region, "ap-southeast-2" | "ap-southeast-4"),
+        "au" => matches!(region, "ap-southeast-2" | "ap-southeast-4" | "ap-southeast-6"),
+        "in" => matches!(region, "ap-south-1" | "ap-south-2"),
         "ca" => region.starts_with("ca-"),
         _ => true,
     }

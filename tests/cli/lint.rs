@@ -526,3 +526,100 @@ fn knowledge_show_and_import_from_the_package_format() {
         out.stderr
     );
 }
+
+/// A global profile needs the region-less foundation-model ARN (its own resource, no wildcard);
+/// the fix names it, and a grant that has it is clean.
+#[test]
+fn a_global_profile_grant_needs_the_region_less_arn() {
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([fixture("patterns/mistakes")])
+        .run();
+    let v = json(&out);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BD310" && f["status"] == "fail")
+        .expect("the global grant is incomplete");
+    assert_eq!(f["location"]["line"], 21);
+    assert!(
+        f["remediation"][0]
+            .as_str()
+            .unwrap()
+            .contains("arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        "{f}"
+    );
+}
+
+/// A misspelt or retired ID is never silent: a warning with the nearest known IDs.
+#[test]
+fn an_unknown_model_id_warns_with_the_nearest_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "client.converse(modelId='anthropic.claude-sonet-4-5-20250929-v1:0', messages=m)\n",
+    )
+    .unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([dir.path()])
+        .run();
+    out.assert_code(0);
+    let v = json(&out);
+    let f = &v["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["status"].as_str()),
+        (Some("BD316"), Some("warn"))
+    );
+    assert!(
+        f["title"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `anthropic.claude-sonnet-4-5-20250929-v1:0`"),
+        "{f}"
+    );
+    assert_eq!(f["model"], "anthropic.claude-sonet-4-5-20250929-v1:0");
+}
+
+/// Noise control: an inline `bedrock-doctor: ignore[CODE] reason` (on the line or the line
+/// above, any comment syntax) mutes that finding, still reported; `--exclude GLOB` skips files.
+#[test]
+fn inline_ignores_and_excludes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("policy.py"),
+        "# bedrock-doctor: ignore[BD304] vendored policy, fixed upstream\n\
+         A = \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/amazon.titan-embed-text-v2:0\"\n\
+         B = \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/amazon.titan-embed-text-v2:0\"  # bedrock-doctor: ignore[BD308]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("vendor")).unwrap();
+    std::fs::write(
+        dir.path().join("vendor/old.py"),
+        "X = \"arn:aws:bedrock:us-east-3::foundation-model/amazon.titan-embed-text-v2:0\"\n",
+    )
+    .unwrap();
+    let out = TestCommand::new()
+        .current_dir(dir.path())
+        .args(["lint", "--format", "json", "--exclude", "vendor/", "."])
+        .run();
+    // Line 2 is muted (the comment above names BD304); line 3 names another code, so it fails.
+    out.assert_code(1);
+    let v = json(&out);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(v["files_scanned"], 1, "vendor/ is excluded");
+    let muted: Vec<_> = findings.iter().filter(|f| f["suppressed"].is_object()).collect();
+    assert_eq!(muted.len(), 1, "{findings:#?}");
+    assert_eq!(muted[0]["location"]["line"], 2);
+    assert_eq!(
+        muted[0]["suppressed"]["reason"],
+        "vendored policy, fixed upstream"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["location"]["line"] == 3 && f["suppressed"].is_null())
+    );
+    assert_eq!(v["summary"]["suppressed"], 1);
+}
