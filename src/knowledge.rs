@@ -369,6 +369,16 @@ impl Knowledge {
         (!w.in_region.is_empty() || !w.profile_only.is_empty() || !w.profiles.is_empty()).then_some(w)
     }
 
+    /// " (did you mean `a`, `b`?)" with the known IDs nearest to `model`, or nothing.
+    pub fn did_you_mean(&self, model: &str) -> String {
+        let near = self.nearest(model);
+        if near.is_empty() {
+            return String::new();
+        }
+        let list: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+        format!(" (did you mean {}?)", list.join(", "))
+    }
+
     /// The known model IDs nearest to `model`, for a "did you mean".
     pub fn nearest(&self, model: &str) -> Vec<&str> {
         let mut scored: Vec<(usize, &str)> = self

@@ -60,8 +60,19 @@ pub struct LintReport {
     pub schema_version: u32,
     pub knowledge_base: KnowledgeInfo,
     pub files_scanned: usize,
+    /// How many identifiers lint could check against the knowledge base, and how many it
+    /// could not (pieces built at run time, placeholders, ids it does not know).
+    #[serde(default)]
+    pub identifiers: IdentifierCounts,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+}
+
+/// Identifiers found, by whether they could be checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentifierCounts {
+    pub checked: usize,
+    pub unchecked: usize,
 }
 
 impl From<&LintReport> for crate::report::Report {
@@ -250,15 +261,21 @@ fn apply_inline_ignores(text: &str, findings: &mut [Finding]) {
 
 /// Lints one file's text (`name` is how findings refer to it).
 pub fn lint_text(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
-    let mut out = lint_findings(name, text, kb);
-    apply_inline_ignores(text, &mut out);
-    out
+    lint_text_counted(name, text, kb).0
 }
 
-fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
+/// [`lint_text`], with how many identifiers could and could not be checked.
+fn lint_text_counted(name: &str, text: &str, kb: &Knowledge) -> (Vec<Finding>, IdentifierCounts) {
+    let (mut out, counts) = lint_findings(name, text, kb);
+    apply_inline_ignores(text, &mut out);
+    (out, counts)
+}
+
+fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> (Vec<Finding>, IdentifierCounts) {
     let mut out = Vec::new();
+    let mut counts = IdentifierCounts::default();
     if PREFILTER.find(text).is_none() {
-        return out;
+        return (out, counts);
     }
     let lines = Lines::new(text);
     let arns: Vec<(usize, &str)> = ARN
@@ -273,12 +290,14 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             used.insert(m.as_str().to_string());
         }
     }
+    let mut wildcards_seen: BTreeSet<&str> = BTreeSet::new();
     let parsed: Vec<(usize, &str, Option<arn::Arn>)> = arns
         .iter()
         .map(|(pos, s)| {
             // A piece of an ARN built by concatenation, `Fn::Join` or `.format`: the rest is
             // elsewhere, and the piece is no ARN to judge.
             if arn::is_fragment(s) || arn::other_service(s) {
+                counts.unchecked += 1;
                 return (*pos, *s, None);
             }
             let (a, mut problems) = arn::check(s);
@@ -290,20 +309,47 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                 problems.retain(|p| p.cause != Cause::ArnGeographyMismatch);
             }
             let loc = lines.at(name, *pos);
+            // A deliberate wildcard repeated through a file is one finding, at its first place.
+            let repeats = arns.iter().filter(|(_, x)| x == s).count();
+            let repeated_wildcard = !wildcards_seen.insert(s);
             for p in problems {
+                if p.cause == Cause::ArnWildcard && repeated_wildcard {
+                    continue;
+                }
                 let code = crate::triage::code_for(p.cause);
                 let status = if p.warning { Status::Warn } else { Status::Fail };
+                let mut detail = format!("In {name} at line {}, column {}.", loc.line, loc.column);
+                if p.cause == Cause::ArnWildcard && repeats > 1 {
+                    detail.push_str(&format!(
+                        " The same ARN appears {repeats} times in the file; this is the only finding for it."
+                    ));
+                }
                 out.push(
-                    Finding::new(code, status, p.cause, format!("`{s}`: {}", p.message))
-                        .check("lint")
-                        .detail(format!("In {name} at line {}, column {}.", loc.line, loc.column))
-                        .step(fix_for(p.cause))
-                        .at(loc.clone()),
+                    with_subject(
+                        Finding::new(code, status, p.cause, format!("`{s}`: {}", p.message)),
+                        a.as_ref(),
+                    )
+                    .check("lint")
+                    .detail(detail)
+                    .step(fix_for(p.cause))
+                    .at(loc.clone()),
                 );
             }
             (*pos, *s, a)
         })
         .collect();
+    for (_, _, a) in &parsed {
+        let knowable = a.as_ref().is_some_and(|a| {
+            !arn::is_placeholder(&a.region) && a.model_id().is_none_or(|m| !arn::is_placeholder(m))
+        });
+        if a.is_some() {
+            if knowable {
+                counts.checked += 1;
+            } else {
+                counts.unchecked += 1;
+            }
+        }
+    }
     for (pos, s, a) in &parsed {
         let Some(a) = a else { continue };
         let loc = || lines.at(name, *pos);
@@ -321,7 +367,7 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             && crate::regions::lookup(&a.region).is_some_and(|r| r.bedrock)
         {
             out.push(
-                Finding::new(Code::BD309, Status::Warn, Cause::ArnRegionMismatch, format!("`{s}` grants {} but the file calls {}", a.region, used.iter().cloned().collect::<Vec<_>>().join(", ")))
+                with_subject(Finding::new(Code::BD309, Status::Warn, Cause::ArnRegionMismatch, format!("`{s}` grants {} but the file calls {}", a.region, used.iter().cloned().collect::<Vec<_>>().join(", "))), Some(a))
                     .check("lint")
                     .detail(format!("No endpoint or region in {name} is {}: the grant is for a region the code does not call (a typo, a stale region), while the regions it does call may lack a grant.", a.region))
                     .step(format!("Grant the regions the code calls: {}", used.iter().map(|r| format!("`{}`", arn::foundation_arn(&a.partition, r, &a.resource))).collect::<Vec<_>>().join(", ")))
@@ -335,7 +381,7 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             && kb.known_absent(&a.region, &a.resource)
         {
             out.push(
-                Finding::new(Code::BD307, Status::Fail, Cause::ArnModelNotInRegion, format!("`{}` is not offered in {} (knowledge base of {})", a.resource, a.region, kb.date))
+                with_subject(Finding::new(Code::BD307, Status::Fail, Cause::ArnModelNotInRegion, format!("`{}` is not offered in {} (knowledge base of {})", a.resource, a.region, kb.date)), Some(a))
                     .check("lint")
                     .step(format!("Check `bedrock-doctor models --region {}`; use a region that offers the model or an inference profile", a.region))
                     .at(loc()),
@@ -396,7 +442,7 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                     |d| format!("it routes to {} (knowledge base of {})", d.join(", "), kb.date),
                 );
                 out.push(
-                    Finding::new(Code::BD310, status, Cause::ArnProfileDestinationsMissing, format!("`{}` is granted without the foundation-model ARNs it routes to", a.resource))
+                    with_subject(Finding::new(Code::BD310, status, Cause::ArnProfileDestinationsMissing, format!("`{}` is granted without the foundation-model ARNs it routes to", a.resource)), Some(a))
                         .check("lint")
                         .detail(format!("IAM evaluates a profile call against the profile ARN and the foundation-model ARN in the destination region; {known}. Missing: {}.", arns.join(", ")))
                         .step(format!("Add to the same statement: {}", arns.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))
@@ -467,17 +513,7 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
         let complete = kb.regions.values().any(|r| r.complete);
         if complete && !crate::ident::is_provisioned_only(model) && kb.whereabouts(model).is_none() {
             let near = kb.nearest(model);
-            let hint = if near.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (did you mean {}?)",
-                    near.iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
+            let hint = kb.did_you_mean(model);
             out.push(
                 Finding::new(Code::BD316, Status::Warn, Cause::InvalidModelId, format!("`{id}` is not a model the knowledge base of {} knows{hint}", kb.date))
                     .check("lint")
@@ -489,8 +525,10 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
                     })
                     .at(lines.at(name, m.start())),
             );
+            counts.unchecked += 1;
             continue;
         }
+        counts.checked += 1;
         if let Some((status, eol)) = kb.retired(model) {
             out.push(
                 Finding::new(Code::BD313, Status::Warn, Cause::ModelEolLegacy, format!("`{id}` is {status}{}", eol.map(|d| format!(" (end of life {d})")).unwrap_or_default()))
@@ -501,7 +539,22 @@ fn lint_findings(name: &str, text: &str, kb: &Knowledge) -> Vec<Finding> {
             );
         }
     }
-    out
+    (out, counts)
+}
+
+/// The region and model an ARN names, on its finding, when they are concrete.
+fn with_subject(f: Finding, a: Option<&arn::Arn>) -> Finding {
+    let Some(a) = a else { return f };
+    let concrete = |x: &str| !x.is_empty() && !x.contains('*') && !arn::is_placeholder(x);
+    let f = if concrete(&a.region) {
+        f.region(a.region.clone())
+    } else {
+        f
+    };
+    match a.model_id().filter(|m| concrete(m)) {
+        Some(m) => f.model(m.to_string()),
+        None => f,
+    }
 }
 
 fn fix_for(cause: Cause) -> String {
@@ -655,8 +708,14 @@ pub fn inventory_paths(paths: &[PathBuf]) -> Result<Inventory, LintError> {
 /// Lints `paths` (files or directories) in parallel.
 pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Result<LintReport, LintError> {
     let findings = Mutex::new(Vec::new());
+    let counts = Mutex::new(IdentifierCounts::default());
     let scanned = walk(paths, exclude, |name, text| {
-        let found = lint_text(name, text, kb);
+        let (found, c) = lint_text_counted(name, text, kb);
+        if c.checked + c.unchecked > 0 {
+            let mut all = counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            all.checked += c.checked;
+            all.unchecked += c.unchecked;
+        }
         if !found.is_empty() {
             findings
                 .lock()
@@ -677,6 +736,9 @@ pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Resu
             source: kb.source.clone(),
         },
         files_scanned: scanned,
+        identifiers: counts
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
         summary: Summary::of(&findings),
         findings,
     })

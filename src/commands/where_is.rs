@@ -11,18 +11,7 @@ use crate::render;
 pub fn run(args: WhereArgs, ui: &Ui) -> anyhow::Result<u8> {
     let kb = knowledge::embedded();
     let Some(w) = kb.whereabouts(args.model.trim()) else {
-        let near = kb.nearest(args.model.trim());
-        let hint = if near.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (did you mean {}?)",
-                near.iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+        let hint = kb.did_you_mean(args.model.trim());
         return Err(UsageError(format!(
             "`{}` is not in the knowledge base of {}{hint}",
             args.model, kb.date

@@ -580,13 +580,18 @@ pub fn lint_text(r: &crate::lint::LintReport, style: Style) -> String {
         }
     }
     let s = &r.summary;
+    let ids = &r.identifiers;
     out.push_str(&format!(
-        "{}{} file{} scanned · {} fail, {} warn · knowledge base of {}\n",
+        "{}{} file{} scanned · {} identifier{} checked, {} not checkable · {} fail, {} warn{} · knowledge base of {}\n",
         if r.findings.is_empty() { "" } else { "\n" },
         r.files_scanned,
         if r.files_scanned == 1 { "" } else { "s" },
+        ids.checked,
+        if ids.checked == 1 { "" } else { "s" },
+        ids.unchecked,
         s.fail,
         s.warn,
+        if s.suppressed > 0 { format!(", {} suppressed", s.suppressed) } else { String::new() },
         r.knowledge_base.date
     ));
     out

@@ -623,3 +623,31 @@ fn inline_ignores_and_excludes() {
     );
     assert_eq!(v["summary"]["suppressed"], 1);
 }
+
+/// A repeated deliberate wildcard is one finding; findings carry the region and model their ARN
+/// names; the report counts what it could and could not check.
+#[test]
+fn one_finding_per_wildcard_subjects_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let wildcard = "arn:aws:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0";
+    std::fs::write(
+        dir.path().join("policy.json"),
+        format!(
+            "{{\"Resource\": [\"{wildcard}\", \"{wildcard}\", \"{wildcard}\",\n \"arn:aws:bedrock:us-east-1:123456789012:foundation-model/amazon.titan-embed-text-v2:0\",\n \"arn:aws:bedrock:${{AWS::Region}}::foundation-model/amazon.titan-embed-text-v2:0\"]}}"
+        ),
+    )
+    .unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([dir.path()])
+        .run();
+    let v = json(&out);
+    let findings = v["findings"].as_array().unwrap();
+    let wild: Vec<_> = findings.iter().filter(|f| f["code"] == "BD308").collect();
+    assert_eq!(wild.len(), 1, "{findings:#?}");
+    assert!(wild[0]["detail"].as_str().unwrap().contains("appears 3 times"));
+    let account = findings.iter().find(|f| f["code"] == "BD304").unwrap();
+    assert_eq!((account["region"].as_str(), account["model"].as_str()), (Some("us-east-1"), Some("amazon.titan-embed-text-v2:0")));
+    assert_eq!(v["identifiers"]["checked"], 4, "{}", v["identifiers"]);
+    assert_eq!(v["identifiers"]["unchecked"], 1, "the ${{AWS::Region}} one");
+}
