@@ -266,17 +266,17 @@ impl Knowledge {
         out
     }
 
-    /// Builds a complete knowledge base from a live `models --format json` listing.
-    pub fn from_listing(listing: &ModelsReport, date: &str) -> Self {
-        let mut regions = BTreeMap::new();
-        for r in &listing.regions {
-            if r.error.is_some() {
-                continue;
+    /// Merges a live `models --format json` listing into this knowledge base: a region listed
+    /// in full replaces what was known of it (and is complete); a filtered listing only adds
+    /// and updates models, and never makes a region complete. Profile destinations come from
+    /// the profiles' own model ARNs.
+    pub fn merge_listing(mut self, listing: &ModelsReport, date: &str) -> Self {
+        for r in listing.regions.iter().filter(|r| r.error.is_none()) {
+            let facts = self.regions.entry(r.region.clone()).or_default();
+            if !listing.filtered {
+                facts.models.clear();
+                facts.complete = true;
             }
-            let mut facts = RegionFacts {
-                complete: true,
-                ..RegionFacts::default()
-            };
             for m in &r.models {
                 facts.models.insert(
                     m.model_id.clone(),
@@ -287,30 +287,25 @@ impl Knowledge {
                         legacy_time: m.lifecycle.legacy_time.clone(),
                     },
                 );
-                for p in &m.profiles {
-                    facts.profiles.entry(p.clone()).or_default();
+            }
+            if r.profiles_error.is_none() {
+                for (profile, destinations) in &r.profile_destinations {
+                    facts.profiles.insert(profile.clone(), destinations.clone());
                 }
             }
-            regions.insert(r.region.clone(), facts);
         }
-        // A profile's destinations are the regions where its model is listed behind it.
-        let snapshot = regions.clone();
-        for facts in regions.values_mut() {
-            for (profile, dest) in facts.profiles.iter_mut() {
-                let model = profile.split_once('.').map(|(_, m)| m).unwrap_or_default();
-                *dest = snapshot
-                    .iter()
-                    .filter(|(_, f)| f.profiles.contains_key(profile) && f.models.contains_key(model))
-                    .map(|(r, _)| r.clone())
-                    .collect();
-            }
-        }
-        Knowledge {
-            date: date.to_string(),
-            source: "imported from `bedrock-doctor models --format json`".into(),
-            sources: vec![],
-            regions,
-        }
+        self.date = date.to_string();
+        self.sources.push(format!(
+            "a live `bedrock-doctor models --format json` listing{} of {}, {date}",
+            if listing.filtered { " (filtered)" } else { "" },
+            listing
+                .regions
+                .iter()
+                .map(|r| r.region.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        self
     }
 }
 
@@ -432,5 +427,57 @@ mod tests {
                 assert!(crate::ident::parse(model).is_ok(), "{model}");
             }
         }
+    }
+
+    #[test]
+    fn a_filtered_listing_never_makes_a_region_complete() {
+        use crate::listing::{Lifecycle, ModelRow, RegionModels};
+        let row = ModelRow {
+            model_id: "mistral.mistral-large-2402-v1:0".into(),
+            model_arn: String::new(),
+            provider: "Mistral AI".into(),
+            input_modalities: vec![],
+            output_modalities: vec![],
+            inference_types: vec!["ON_DEMAND".into()],
+            lifecycle: Lifecycle {
+                status: "ACTIVE".into(),
+                legacy_time: None,
+                public_extended_access_time: None,
+                end_of_life_time: None,
+            },
+            profiles: vec![],
+        };
+        let listing = |filtered: bool| ModelsReport {
+            schema_version: 1,
+            filtered,
+            regions: vec![RegionModels {
+                region: "eu-west-3".into(),
+                models: vec![row.clone()],
+                error: None,
+                profiles_error: None,
+                profile_destinations: [(
+                    "eu.mistral.mistral-large-2402-v1:0".to_string(),
+                    vec!["eu-west-1".to_string(), "eu-west-3".to_string()],
+                )]
+                .into_iter()
+                .collect(),
+            }],
+        };
+        let empty = Knowledge {
+            date: String::new(),
+            source: String::new(),
+            sources: vec![],
+            regions: BTreeMap::new(),
+        };
+        let partial = empty.clone().merge_listing(&listing(true), "2026-12-03");
+        assert!(!partial.regions["eu-west-3"].complete);
+        assert!(!partial.known_absent("eu-west-3", "anthropic.claude-3-5-sonnet-20240620-v1:0"));
+        let full = empty.merge_listing(&listing(false), "2026-12-03");
+        assert!(full.regions["eu-west-3"].complete);
+        assert_eq!(
+            full.destinations(Some("eu-west-3"), "eu.mistral.mistral-large-2402-v1:0")
+                .unwrap(),
+            &["eu-west-1", "eu-west-3"]
+        );
     }
 }

@@ -46,12 +46,20 @@ pub struct RegionModels {
     pub error: Option<RegionError>,
     /// Set when the profiles could not be read (models are still listed).
     pub profiles_error: Option<RegionError>,
+    /// System profiles callable from the region → their destination regions, read from the
+    /// profiles' own model ARNs.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub profile_destinations: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The JSON of `models --format json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelsReport {
     pub schema_version: u32,
+    /// Only some models were listed (`--provider`, `--output-modality`): no region's listing is
+    /// complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub filtered: bool,
     pub regions: Vec<RegionModels>,
 }
 

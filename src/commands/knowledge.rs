@@ -70,7 +70,7 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
             let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(not_json)?;
             let mut k = if value.get("schema_version").is_some() && value.get("regions").is_some() {
                 let listing: ModelsReport = serde_json::from_value(value).map_err(not_json)?;
-                Knowledge::from_listing(&listing, &date)
+                knowledge::embedded().clone().merge_listing(&listing, &date)
             } else {
                 let models: BTreeMap<String, PackagedModel> =
                     serde_json::from_value(value).map_err(not_json)?;

@@ -88,6 +88,7 @@ async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filter) -> Mode
                         models: vec![],
                         error: Some(error_of(&f)),
                         profiles_error: None,
+                        profile_destinations: Default::default(),
                     };
                 }
             };
@@ -119,16 +120,23 @@ async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filter) -> Mode
                         .collect(),
                 })
                 .collect();
+            let profile_destinations = profiles
+                .iter()
+                .filter(|p| p.kind == "SYSTEM_DEFINED")
+                .map(|p| (p.id.clone(), p.destination_regions()))
+                .collect();
             RegionModels {
                 region,
                 models,
                 error: None,
                 profiles_error,
+                profile_destinations,
             }
         }
     });
     ModelsReport {
         schema_version: 1,
+        filtered: filter.provider.is_some() || filter.output_modality.is_some(),
         regions: futures::future::join_all(work).await,
     }
 }

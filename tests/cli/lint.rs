@@ -647,7 +647,10 @@ fn one_finding_per_wildcard_subjects_and_counts() {
     assert_eq!(wild.len(), 1, "{findings:#?}");
     assert!(wild[0]["detail"].as_str().unwrap().contains("appears 3 times"));
     let account = findings.iter().find(|f| f["code"] == "BD304").unwrap();
-    assert_eq!((account["region"].as_str(), account["model"].as_str()), (Some("us-east-1"), Some("amazon.titan-embed-text-v2:0")));
+    assert_eq!(
+        (account["region"].as_str(), account["model"].as_str()),
+        (Some("us-east-1"), Some("amazon.titan-embed-text-v2:0"))
+    );
     assert_eq!(v["identifiers"]["checked"], 4, "{}", v["identifiers"]);
     assert_eq!(v["identifiers"]["unchecked"], 1, "the ${{AWS::Region}} one");
 }
