@@ -23,6 +23,10 @@ pub struct ModelFacts {
     pub end_of_life_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_time: Option<String>,
+    /// The APIs of the OpenAI-compatible `bedrock-mantle` endpoint that serve the model in this
+    /// region (`chat_completions`, `responses`, `messages`, …); empty: not on mantle here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mantle_apis: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +59,11 @@ pub struct PackagedModel {
     pub inference_types: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub model_lifecycle_status: Option<String>,
+    /// Regions and APIs of the `bedrock-mantle` endpoint that serve the model.
+    #[serde(default)]
+    pub mantle_supported_regions: Vec<String>,
+    #[serde(default)]
+    pub mantle_apis: Vec<String>,
     /// Geography → destinations: per source region, or (global profiles) one list for every
     /// source region whose inference types name the geography.
     #[serde(default, rename = "inferenceProfile")]
@@ -100,18 +109,19 @@ impl Knowledge {
         self.regions.get(region)?.models.get(model)
     }
 
-    /// Whether the knowledge base can say `model` is *not* offered in `region`.
+    /// Whether the knowledge base can say `model` is *not* offered by the runtime in `region`
+    /// (a model only the mantle endpoint serves there counts as absent).
     pub fn known_absent(&self, region: &str, model: &str) -> bool {
-        self.regions
-            .get(region)
-            .is_some_and(|r| r.complete && !r.models.contains_key(model))
+        self.regions.get(region).is_some_and(|r| {
+            r.complete && !r.models.get(model).is_some_and(|m| !m.inference_types.is_empty())
+        })
     }
 
     /// True when every region that lists `model` offers it only through inference profiles.
     pub fn profile_only(&self, model: &str) -> bool {
         let mut seen = false;
         for r in self.regions.values() {
-            if let Some(m) = r.models.get(model) {
+            if let Some(m) = r.models.get(model).filter(|m| !m.inference_types.is_empty()) {
                 seen = true;
                 if m.inference_types.iter().any(|t| t == "ON_DEMAND") {
                     return false;
@@ -177,6 +187,19 @@ impl Knowledge {
                         ..ModelFacts::default()
                     },
                 );
+            }
+            // Mantle serves some models in regions the runtime lists them in, and some only there.
+            for region in &m.mantle_supported_regions {
+                let entry = regions
+                    .entry(region.clone())
+                    .or_default()
+                    .models
+                    .entry(id.clone())
+                    .or_insert_with(|| ModelFacts {
+                        lifecycle: m.model_lifecycle_status.clone(),
+                        ..ModelFacts::default()
+                    });
+                entry.mantle_apis.clone_from(&m.mantle_apis);
             }
             for (geo, destinations) in &m.inference_profile {
                 let profile = format!("{}.{id}", geo.to_ascii_lowercase());
@@ -285,6 +308,7 @@ impl Knowledge {
                         lifecycle: Some(m.lifecycle.status.clone()).filter(|s| !s.is_empty()),
                         end_of_life_time: m.lifecycle.end_of_life_time.clone(),
                         legacy_time: m.lifecycle.legacy_time.clone(),
+                        mantle_apis: vec![],
                     },
                 );
             }
@@ -324,6 +348,9 @@ pub struct Whereabouts {
     pub profile_only: Vec<String>,
     /// Profile ID → source region → destination regions.
     pub profiles: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Regions whose `bedrock-mantle` endpoint serves it → the APIs that do.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mantle: BTreeMap<String, Vec<String>>,
 }
 
 impl Knowledge {
@@ -340,13 +367,17 @@ impl Knowledge {
             in_region: vec![],
             profile_only: vec![],
             profiles: BTreeMap::new(),
+            mantle: BTreeMap::new(),
         };
         for (region, facts) in &self.regions {
             if let Some(m) = facts.models.get(id) {
                 if m.inference_types.iter().any(|t| t == "ON_DEMAND") {
                     w.in_region.push(region.clone());
-                } else {
+                } else if !m.inference_types.is_empty() {
                     w.profile_only.push(region.clone());
+                }
+                if !m.mantle_apis.is_empty() {
+                    w.mantle.insert(region.clone(), m.mantle_apis.clone());
                 }
                 w.lifecycle = w.lifecycle.take().or(m.lifecycle.clone());
                 w.legacy_time = w.legacy_time.take().or(m.legacy_time.clone());
@@ -361,7 +392,11 @@ impl Knowledge {
                 }
             }
         }
-        (!w.in_region.is_empty() || !w.profile_only.is_empty() || !w.profiles.is_empty()).then_some(w)
+        (!w.in_region.is_empty()
+            || !w.profile_only.is_empty()
+            || !w.profiles.is_empty()
+            || !w.mantle.is_empty())
+        .then_some(w)
     }
 
     /// " (did you mean `a`, `b`?)" with the known IDs nearest to `model`, or nothing.

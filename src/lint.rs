@@ -817,6 +817,7 @@ region = "us-east-1""#;
                 lifecycle: Some("LEGACY".into()),
                 end_of_life_time: Some("2026-01-01T00:00:00Z".into()),
                 legacy_time: None,
+                mantle_apis: vec![],
             },
         );
         let f = lint_text("a.py", "model = 'anthropic.claude-v2:1'", &kb);

@@ -624,6 +624,14 @@ pub fn where_table(w: &crate::knowledge::Whereabouts, style: Style) -> String {
         "Only through profiles in".to_string(),
         list(&w.profile_only),
     ]);
+    if !w.mantle.is_empty() {
+        let mantle: Vec<String> = w
+            .mantle
+            .iter()
+            .map(|(r, apis)| format!("{r} ({})", apis.join(", ")))
+            .collect();
+        head.add_row(vec!["On bedrock-mantle in".to_string(), mantle.join(", ")]);
+    }
     let mut out = format!("{head}\n");
     if !w.profiles.is_empty() {
         let mut t = new_table(style);
