@@ -113,7 +113,7 @@ impl Knowledge {
     /// (a model only the mantle endpoint serves there counts as absent).
     pub fn known_absent(&self, region: &str, model: &str) -> bool {
         self.regions.get(region).is_some_and(|r| {
-            r.complete && !r.models.get(model).is_some_and(|m| !m.inference_types.is_empty())
+            r.complete && r.models.get(model).is_none_or(|m| m.inference_types.is_empty())
         })
     }
 
