@@ -128,6 +128,19 @@ pub struct WhereArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Confirm with the account's own calls (ListFoundationModels, ListInferenceProfiles) in
+    /// the regions the knowledge base names, or in `--region`, and say where they differ.
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: the regions to ask (default: those the knowledge base names).
+    #[arg(long = "region", value_name = "REGION", requires = "live")]
+    pub regions: Vec<String>,
+    /// With --live: use this named profile.
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub profile: Option<String>,
+    /// With --live: bound on the run in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, clap::Args)]

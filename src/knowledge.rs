@@ -112,9 +112,9 @@ impl Knowledge {
     /// Whether the knowledge base can say `model` is *not* offered by the runtime in `region`
     /// (a model only the mantle endpoint serves there counts as absent).
     pub fn known_absent(&self, region: &str, model: &str) -> bool {
-        self.regions.get(region).is_some_and(|r| {
-            r.complete && r.models.get(model).is_none_or(|m| m.inference_types.is_empty())
-        })
+        self.regions
+            .get(region)
+            .is_some_and(|r| r.complete && r.models.get(model).is_none_or(|m| m.inference_types.is_empty()))
     }
 
     /// True when every region that lists `model` offers it only through inference profiles.
@@ -351,6 +351,10 @@ pub struct Whereabouts {
     /// Regions whose `bedrock-mantle` endpoint serves it → the APIs that do.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mantle: BTreeMap<String, Vec<String>>,
+    /// With `--live`: where the account's own answers differ from the knowledge base, one line
+    /// each (empty: they agree); absent without `--live`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<Vec<String>>,
 }
 
 impl Knowledge {
@@ -368,6 +372,7 @@ impl Knowledge {
             profile_only: vec![],
             profiles: BTreeMap::new(),
             mantle: BTreeMap::new(),
+            live: None,
         };
         for (region, facts) in &self.regions {
             if let Some(m) = facts.models.get(id) {

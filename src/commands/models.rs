@@ -72,7 +72,7 @@ fn error_of(f: &CallFailure) -> RegionError {
 }
 
 /// Lists every region of `cx.aws.regions` concurrently.
-async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filter) -> ModelsReport {
+pub(crate) async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filter) -> ModelsReport {
     let work = cx.aws.regions.iter().map(|r| {
         let creds = creds.clone();
         async move {

@@ -643,6 +643,16 @@ pub fn where_table(w: &crate::knowledge::Whereabouts, style: Style) -> String {
         }
         out.push_str(&format!("\n{t}\n"));
     }
+    if let Some(diffs) = &w.live {
+        if diffs.is_empty() {
+            out.push_str("\n--live: the account's catalogue and profiles agree with the knowledge base\n");
+        } else {
+            out.push_str("\n--live: where the account differs from the knowledge base\n");
+            for d in diffs {
+                out.push_str(&format!("  - {d}\n"));
+            }
+        }
+    }
     out.push_str(&format!(
         "\nknowledge base of {} (offline; `bedrock-doctor models --region R` asks AWS)\n",
         w.knowledge

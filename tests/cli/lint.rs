@@ -654,3 +654,89 @@ fn one_finding_per_wildcard_subjects_and_counts() {
     assert_eq!(v["identifiers"]["checked"], 4, "{}", v["identifiers"]);
     assert_eq!(v["identifiers"]["unchecked"], 1, "the ${{AWS::Region}} one");
 }
+
+/// Every fix lint offers passes lint itself: the ARNs it proposes are well-formed, and the ids
+/// it proposes are ones the knowledge base knows.
+#[test]
+fn every_offered_fix_passes_lint() {
+    let kb = bedrock_doctor::knowledge::embedded();
+    let mut checked = 0;
+    for dir in ["seed", "patterns/mistakes", "patterns/correct"] {
+        let out = TestCommand::new()
+            .args(["lint", "--format", "json"])
+            .args([fixture(dir)])
+            .run();
+        let v = json(&out);
+        for f in v["findings"].as_array().unwrap() {
+            for step in f["remediation"].as_array().unwrap() {
+                let step = step.as_str().unwrap();
+                for quoted in step.split('`').skip(1).step_by(2) {
+                    if quoted.starts_with("arn:") {
+                        let (arn, problems) = bedrock_doctor::ident::arn::check(quoted);
+                        assert!(
+                            arn.is_some() && problems.iter().all(|p| p.warning),
+                            "{} offers `{quoted}`: {problems:?}",
+                            f["code"]
+                        );
+                        checked += 1;
+                    } else if bedrock_doctor::ident::parse(quoted).is_ok()
+                        && quoted.contains('.')
+                        && !quoted.contains(' ')
+                    {
+                        assert!(
+                            kb.whereabouts(quoted).is_some(),
+                            "{} offers `{quoted}`, which the knowledge base does not know",
+                            f["code"]
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 3, "only {checked} fixes had an identifier to check");
+}
+
+/// `where --live` asks the account's own catalogue and says where it differs.
+#[test]
+fn where_live_names_where_the_account_differs() {
+    let aws = crate::fake_aws::FakeAws::start();
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "where",
+            "--format",
+            "json",
+            "--live",
+            "--region",
+            "us-east-1,ap-southeast-1",
+        ])
+        .args(["anthropic.claude-3-5-sonnet-20240620-v1:0"])
+        .run();
+    out.assert_code(1);
+    let v = json(&out);
+    let live: Vec<&str> = v["live"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        live.iter()
+            .any(|d| d.starts_with("us-east-1: the account's catalogue lists it")),
+        "{live:?}"
+    );
+    // The catalogues agree in ap-southeast-1 (the test endpoint's own profiles there do not).
+    assert!(
+        !live
+            .iter()
+            .any(|d| d.starts_with("ap-southeast-1: the account's catalogue")
+                || d.starts_with("ap-southeast-1: the knowledge base")),
+        "{live:?}"
+    );
+    assert!(
+        aws.requests()
+            .iter()
+            .any(|r| r.operation == "ListFoundationModels")
+    );
+}
