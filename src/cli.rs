@@ -392,6 +392,11 @@ pub enum KnowledgeCommand {
         /// "end_of_life_date"}}}`, from AWS's model-lifecycle page).
         #[arg(long, value_name = "FILE")]
         lifecycle: Option<std::path::PathBuf>,
+        /// What AWS's documentation says regions the listing does not cover offer
+        /// (`{"source", "regions": {REGION: {"models": {ID: [TYPES]}, "profiles": {ID:
+        /// [DESTINATIONS]}}}}`); such regions never count as complete. Repeatable.
+        #[arg(long, value_name = "FILE")]
+        documented: Vec<std::path::PathBuf>,
     },
 }
 

