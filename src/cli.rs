@@ -104,6 +104,9 @@ pub enum Command {
     /// Where a model can be called, offline: the regions that offer it, the profiles that serve
     /// it from each source region and where they route, and its lifecycle.
     Where(WhereArgs),
+    /// The least-privilege identity policy for the models and regions an app calls, offline from
+    /// the knowledge base: profile ARNs and the foundation-model ARN in every destination.
+    Policy(PolicyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -141,6 +144,35 @@ pub struct WhereArgs {
     /// With --live: bound on the run in seconds.
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
     pub timeout: f64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// A region the app calls from, primary first (repeatable; default: `regions` in the config).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// A model ID, profile ID or ARN the app calls (repeatable; default: `models` in the config).
+    #[arg(long = "model", value_name = "ID")]
+    pub models: Vec<String>,
+    /// The app streams: also grant `bedrock:InvokeModelWithResponseStream`.
+    #[arg(long)]
+    pub streaming: bool,
+    /// The account that calls the profiles (default: the placeholder `ACCOUNT_ID`).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The configuration file (default: `bedrock-doctor.toml` in the working directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `json`: the IAM policy document (why each resource is there goes to stderr);
+    /// `explained`: the document with the reasons and notes beside it.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: PolicyFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFormat {
+    Json,
+    Explained,
 }
 
 #[derive(Debug, clap::Args)]

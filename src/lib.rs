@@ -28,6 +28,7 @@ pub mod knowledge;
 pub mod lint;
 pub mod listing;
 pub mod output;
+pub mod policy;
 pub mod redact;
 pub mod regions;
 pub mod render;

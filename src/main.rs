@@ -46,6 +46,7 @@ fn dispatch(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         Command::Man => commands::completions::man(ui),
         Command::Demo(args) => commands::demo::run(args, ui),
         Command::Where(args) => commands::where_is::run(args, ui),
+        Command::Policy(args) => commands::policy::run(args, ui),
         Command::ListChecks { format } => commands::list_checks::run(format, ui),
         Command::Explain(args) => commands::explain::run(args, ui),
     }

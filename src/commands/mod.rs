@@ -12,6 +12,7 @@ pub mod knowledge;
 pub mod lint;
 pub mod list_checks;
 pub mod models;
+pub mod policy;
 pub mod session;
 pub mod triage;
 pub mod where_is;

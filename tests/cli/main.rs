@@ -15,6 +15,7 @@ mod faults;
 mod formats;
 mod lint;
 mod models;
+mod policy;
 mod proxy;
 mod regions;
 mod robustness;

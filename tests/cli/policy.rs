@@ -1,0 +1,273 @@
+//! `policy`: the generated document, judged by a small IAM evaluator against needs derived
+//! independently from `knowledge show --format json`, and by `lint`.
+
+use crate::util::TestCommand;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn json(out: &crate::util::Output) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", out.stdout, out.stderr))
+}
+
+/// IAM's string match: `*` any run of characters, `?` one character, case-sensitive.
+fn iam_matches(pattern: &str, value: &str) -> bool {
+    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+    let (mut pi, mut vi, mut star, mut mark) = (0, 0, None, 0);
+    while vi < v.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
+            pi += 1;
+            vi += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = vi;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            vi = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Whether the document allows `action` on `resource` (Allow statements only, no conditions).
+fn allows(doc: &Value, action: &str, resource: &str) -> bool {
+    let list = |v: &Value| -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+            _ => vec![],
+        }
+    };
+    doc["Statement"].as_array().unwrap().iter().any(|s| {
+        s["Effect"] == "Allow"
+            && list(&s["Action"])
+                .iter()
+                .any(|a| iam_matches(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()))
+            && list(&s["Resource"]).iter().any(|r| iam_matches(r, resource))
+    })
+}
+
+#[test]
+fn the_evaluator_matches_as_iam_does() {
+    assert!(iam_matches(
+        "arn:aws:bedrock:*::foundation-model/*",
+        "arn:aws:bedrock:us-east-1::foundation-model/a.b"
+    ));
+    assert!(iam_matches("a?c", "abc") && !iam_matches("a?c", "ac"));
+    assert!(!iam_matches(
+        "arn:aws:bedrock:us-east-1::foundation-model/a",
+        "arn:aws:bedrock:us-east-1::foundation-model/ab"
+    ));
+}
+
+/// The seed's needs (Claude 3.5 Sonnet v1 in ap-southeast-1 and ap-northeast-1) give exactly
+/// its two foundation-model ARNs and `bedrock:InvokeModel`.
+#[test]
+fn the_seed_needs_give_exactly_two_foundation_model_arns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bedrock-doctor.toml"),
+        "regions = [\"ap-southeast-1\", \"ap-northeast-1\"]\nmodels = [\"anthropic.claude-3-5-sonnet-20240620-v1:0\"]\n",
+    )
+    .unwrap();
+    let out = TestCommand::new().current_dir(dir.path()).args(["policy"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = json(&out);
+    let statement = &doc["Statement"][0];
+    assert_eq!(statement["Action"], serde_json::json!(["bedrock:InvokeModel"]));
+    assert_eq!(
+        statement["Resource"],
+        serde_json::json!([
+            "arn:aws:bedrock:ap-northeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
+        ])
+    );
+    assert!(
+        out.stderr.contains("called on demand in ap-southeast-1"),
+        "why each resource is there: {}",
+        out.stderr
+    );
+}
+
+/// A primary in the US and a fallback in Europe, each through its geography's profile and the
+/// global one, streaming: every (action, resource) IAM evaluates is allowed, and nothing else.
+#[test]
+fn every_needed_pair_is_allowed_and_nothing_else() {
+    let model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let account = "111122223333";
+    let profiles = [
+        format!("us.{model}"),
+        format!("eu.{model}"),
+        format!("global.{model}"),
+    ];
+    let mut cmd = TestCommand::new().args([
+        "policy",
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--streaming",
+        "--account",
+        account,
+    ]);
+    for p in &profiles {
+        cmd = cmd.args(["--model", p.as_str()]);
+    }
+    let out = cmd.run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = json(&out);
+
+    // The needs, from the knowledge base's own JSON: per source region, where each profile routes.
+    let kb = json(
+        &TestCommand::new()
+            .args(["knowledge", "show", "--format", "json"])
+            .run(),
+    );
+    let mut needed = BTreeSet::new();
+    for (region, profile) in [
+        ("us-east-1", &profiles[0]),
+        ("eu-west-1", &profiles[1]),
+        ("us-east-1", &profiles[2]),
+        ("eu-west-1", &profiles[2]),
+    ] {
+        needed.insert(format!(
+            "arn:aws:bedrock:{region}:{account}:inference-profile/{profile}"
+        ));
+        if profile.starts_with("global.") {
+            needed.insert(format!("arn:aws:bedrock:{region}::foundation-model/{model}"));
+            needed.insert(format!("arn:aws:bedrock:::foundation-model/{model}"));
+        } else {
+            let destinations = kb["profiles"][profile.as_str()][region]
+                .as_array()
+                .unwrap_or_else(|| panic!("{profile} from {region}"));
+            assert!(
+                destinations.len() > 1,
+                "a cross-region profile routes to several regions"
+            );
+            for d in destinations {
+                needed.insert(format!(
+                    "arn:aws:bedrock:{}::foundation-model/{model}",
+                    d.as_str().unwrap()
+                ));
+            }
+        }
+    }
+    let actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+    for resource in &needed {
+        for action in actions {
+            assert!(
+                allows(&doc, action, resource),
+                "{action} on {resource} is not allowed"
+            );
+        }
+    }
+    // Nothing else: no wildcard, no resource beyond the needs, no other action.
+    let granted: BTreeSet<String> = doc["Statement"][0]["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        granted.iter().all(|r| !r.contains('*') && !r.contains('?')),
+        "{granted:?}"
+    );
+    assert_eq!(granted, needed);
+    assert_eq!(doc["Statement"][0]["Action"], serde_json::json!(actions));
+    assert!(!allows(
+        &doc,
+        "bedrock:InvokeModel",
+        &format!("arn:aws:bedrock:ap-south-1::foundation-model/{model}")
+    ));
+    assert!(!allows(
+        &doc,
+        "bedrock:CreateModelCustomizationJob",
+        &format!("arn:aws:bedrock:us-east-1::foundation-model/{model}")
+    ));
+
+    // And `lint` finds nothing wrong with it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let lint = TestCommand::new()
+        .args(["lint", "--format", "json"])
+        .args([&path])
+        .run();
+    assert_eq!(lint.code, 0, "{}", lint.stdout);
+}
+
+/// GovCloud profile ARNs carry the partition; an unset account is a visible placeholder.
+#[test]
+fn govcloud_takes_its_partition_and_the_account_placeholder_is_named() {
+    let out = TestCommand::new()
+        .args([
+            "policy",
+            "--region",
+            "us-gov-east-1",
+            "--model",
+            "us-gov.anthropic.claude-3-haiku-20240307-v1:0",
+            "--format",
+            "explained",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = json(&out);
+    let resources: Vec<&str> = v["policy"]["Statement"][0]["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "arn:aws-us-gov:bedrock:us-gov-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+            "arn:aws-us-gov:bedrock:us-gov-east-1:ACCOUNT_ID:inference-profile/us-gov.anthropic.claude-3-haiku-20240307-v1:0",
+            "arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        ]
+    );
+    assert!(v["notes"].to_string().contains("ACCOUNT_ID"), "{v}");
+    assert!(
+        v["resources"][resources[2]][0]
+            .as_str()
+            .unwrap()
+            .contains("routes from us-gov-east-1"),
+        "{v}"
+    );
+}
+
+/// What cannot be placed is exit 2 with the reason, never a guessed policy.
+#[test]
+fn what_cannot_be_placed_is_a_usage_error() {
+    for (args, says) in [
+        (
+            vec!["--region", "us-east-1", "--model", "eu.amazon.nova-lite-v1:0"],
+            "called from none of us-east-1",
+        ),
+        (
+            vec!["--region", "us-esat-1", "--model", "amazon.nova-lite-v1:0"],
+            "did you mean `us-east-1`",
+        ),
+        (
+            vec!["--region", "us-east-1", "--model", "anthropic.claude v2"],
+            "not a Bedrock model identifier",
+        ),
+        (vec!["--region", "us-east-1"], "names no model"),
+        (
+            vec![
+                "--model",
+                "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123",
+            ],
+            "application inference profile",
+        ),
+    ] {
+        let out = TestCommand::new().args(["policy"]).args(args.clone()).run();
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}: no half policy");
+    }
+}
