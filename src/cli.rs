@@ -163,8 +163,12 @@ pub struct PolicyArgs {
     /// The configuration file (default: `bedrock-doctor.toml` in the working directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Use this knowledge base (from `bedrock-doctor knowledge import`) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub knowledge: Option<PathBuf>,
     /// `json`: the IAM policy document (why each resource is there goes to stderr);
-    /// `explained`: the document with the reasons and notes beside it.
+    /// `explained`: the document with the reasons and notes beside it; `terraform`,
+    /// `cloudformation`, `cdk-ts`, `cdk-python`: ready to paste, each resource commented.
     #[arg(long, value_enum, default_value = "json")]
     pub format: PolicyFormat,
 }
@@ -173,6 +177,10 @@ pub struct PolicyArgs {
 pub enum PolicyFormat {
     Json,
     Explained,
+    Terraform,
+    Cloudformation,
+    CdkTs,
+    CdkPython,
 }
 
 #[derive(Debug, clap::Args)]

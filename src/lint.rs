@@ -7,7 +7,7 @@ use crate::codes::Code;
 use crate::ident::PROFILE_GEOS;
 use crate::ident::arn::{self, ResourceType};
 use crate::ident::model_id::{PROVIDERS, alternation};
-use crate::knowledge::{self, Knowledge};
+use crate::knowledge::Knowledge;
 use crate::report::{Cause, Finding, Location, Status, Summary};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -744,11 +744,6 @@ pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Resu
     })
 }
 
-/// The embedded knowledge base, for callers that do not bring their own.
-pub fn default_knowledge() -> &'static Knowledge {
-    knowledge::embedded()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,7 +807,7 @@ region = "us-east-1""#;
         let mut kb = seed().clone();
         kb.regions.get_mut("us-east-1").unwrap().models.insert(
             "anthropic.claude-v2:1".into(),
-            knowledge::ModelFacts {
+            crate::knowledge::ModelFacts {
                 inference_types: vec!["ON_DEMAND".into()],
                 lifecycle: Some("LEGACY".into()),
                 end_of_life_time: Some("2026-01-01T00:00:00Z".into()),

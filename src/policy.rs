@@ -38,9 +38,122 @@ pub struct Policy {
     /// Resource ARN → why it is needed (one line per reason).
     pub resources: BTreeMap<String, Vec<String>>,
     pub notes: Vec<String>,
+    /// A profile ARN carries [`ACCOUNT_PLACEHOLDER`] (no account was given); the JSON document
+    /// must be filled in, the other syntaxes name the deploying account themselves.
+    pub account_placeholder: bool,
+}
+
+/// The syntaxes a policy is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// An IAM policy document.
+    Json,
+    /// A Terraform `aws_iam_policy_document` data source.
+    Terraform,
+    /// A CloudFormation `AWS::IAM::ManagedPolicy` resource (YAML).
+    Cloudformation,
+    /// An AWS CDK `PolicyStatement` in TypeScript.
+    CdkTs,
+    /// An AWS CDK `PolicyStatement` in Python.
+    CdkPython,
 }
 
 impl Policy {
+    /// The policy in `syntax`, each resource commented with why it is there (JSON has no
+    /// comments: [`Policy::resources`] carries the reasons). A missing account becomes the
+    /// syntax's own expression for the deploying account.
+    pub fn render(&self, syntax: Syntax) -> String {
+        let placeholder = format!(":{ACCOUNT_PLACEHOLDER}:");
+        let quoted =
+            |arn: &str, account: &str| format!("\"{}\"", arn.replace(&placeholder, &format!(":{account}:")));
+        let mut out = String::new();
+        let resources = |out: &mut String, indent: &str, comment: &str, item: &dyn Fn(&str) -> String| {
+            for (arn, whys) in &self.resources {
+                for why in whys {
+                    out.push_str(&format!("{indent}{comment} {why}\n"));
+                }
+                out.push_str(&format!("{indent}{}\n", item(arn)));
+            }
+        };
+        let actions = |sep: &str| {
+            self.actions
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let notes = |out: &mut String, comment: &str| {
+            for n in &self.notes {
+                out.push_str(&format!("{comment} note: {n}\n"));
+            }
+        };
+        match syntax {
+            Syntax::Json => {
+                out = serde_json::to_string_pretty(&self.document()).expect("a JSON value serialises");
+                out.push('\n');
+            }
+            Syntax::Terraform => {
+                notes(&mut out, "#");
+                if self.account_placeholder {
+                    out.push_str("data \"aws_caller_identity\" \"current\" {}\n\n");
+                }
+                out.push_str("data \"aws_iam_policy_document\" \"bedrock_invoke\" {\n  statement {\n    sid     = \"BedrockInvoke\"\n    effect  = \"Allow\"\n");
+                out.push_str(&format!("    actions = [{}]\n    resources = [\n", actions(", ")));
+                resources(&mut out, "      ", "#", &|arn| {
+                    format!(
+                        "{},",
+                        quoted(arn, "${data.aws_caller_identity.current.account_id}")
+                    )
+                });
+                out.push_str("    ]\n  }\n}\n");
+            }
+            Syntax::Cloudformation => {
+                notes(&mut out, "#");
+                out.push_str("Resources:\n  BedrockInvokePolicy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Sid: BedrockInvoke\n            Effect: Allow\n");
+                out.push_str(&format!(
+                    "            Action: [{}]\n            Resource:\n",
+                    actions(", ")
+                ));
+                resources(&mut out, "              ", "#", &|arn| {
+                    if arn.contains(&placeholder) {
+                        format!("- Fn::Sub: {}", quoted(arn, "${AWS::AccountId}"))
+                    } else {
+                        format!("- {}", quoted(arn, ""))
+                    }
+                });
+            }
+            Syntax::CdkTs => {
+                notes(&mut out, "//");
+                out.push_str(
+                    "// import * as iam from 'aws-cdk-lib/aws-iam'; import { Stack } from 'aws-cdk-lib';\n",
+                );
+                out.push_str(&format!("const bedrockInvoke = new iam.PolicyStatement({{\n  sid: 'BedrockInvoke',\n  effect: iam.Effect.ALLOW,\n  actions: [{}],\n  resources: [\n", actions(", ")));
+                resources(&mut out, "    ", "//", &|arn| {
+                    if arn.contains(&placeholder) {
+                        format!("`{}`,", arn.replace(&placeholder, ":${Stack.of(this).account}:"))
+                    } else {
+                        format!("{},", quoted(arn, ""))
+                    }
+                });
+                out.push_str("  ],\n});\n");
+            }
+            Syntax::CdkPython => {
+                notes(&mut out, "#");
+                out.push_str("# from aws_cdk import Stack, aws_iam as iam\n");
+                out.push_str(&format!("bedrock_invoke = iam.PolicyStatement(\n    sid=\"BedrockInvoke\",\n    effect=iam.Effect.ALLOW,\n    actions=[{}],\n    resources=[\n", actions(", ")));
+                resources(&mut out, "        ", "#", &|arn| {
+                    if arn.contains(&placeholder) {
+                        format!("f{},", quoted(arn, "{Stack.of(self).account}"))
+                    } else {
+                        format!("{},", quoted(arn, ""))
+                    }
+                });
+                out.push_str("    ],\n)\n");
+            }
+        }
+        out
+    }
+
     /// The IAM policy document.
     pub fn document(&self) -> serde_json::Value {
         serde_json::json!({
@@ -155,11 +268,7 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
             }
         }
     }
-    if uses_placeholder {
-        p.notes.push(format!(
-            "profile ARNs carry the account that calls them: replace `{ACCOUNT_PLACEHOLDER}`, or pass `--account`"
-        ));
-    }
+    p.account_placeholder = uses_placeholder;
     Ok(p)
 }
 

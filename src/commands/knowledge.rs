@@ -107,6 +107,29 @@ pub fn run(cmd: KnowledgeCommand, ui: &Ui) -> anyhow::Result<u8> {
     }
 }
 
+/// The knowledge base a command was pointed at with `--knowledge FILE`, else the embedded one.
+pub fn chosen(path: Option<&std::path::Path>) -> Result<std::borrow::Cow<'static, Knowledge>, UsageError> {
+    let Some(path) = path else {
+        return Ok(std::borrow::Cow::Borrowed(knowledge::embedded()));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError(format!(
+            "cannot read the knowledge base `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str::<Knowledge>(&text)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| {
+            UsageError(format!(
+                "{}:{}:{}: not a knowledge base: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        })
+}
+
 /// Reads a JSON side file of `knowledge import`; a bad one is a located usage error.
 fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> anyhow::Result<T> {
     let text = std::fs::read_to_string(path)

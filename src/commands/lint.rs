@@ -3,7 +3,6 @@
 
 use crate::cli::LintArgs;
 use crate::error::UsageError;
-use crate::knowledge::Knowledge;
 use crate::lint::{self, LintReport};
 use crate::output::{Emitter, Ui, pretty_json};
 use crate::render::{self, ReportFormat};
@@ -15,27 +14,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
     } else {
         args.paths.clone()
     };
-    let loaded;
-    let kb = match &args.knowledge {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError(format!(
-                    "cannot read the knowledge base `{}`: {e}",
-                    path.display()
-                ))
-            })?;
-            loaded = serde_json::from_str::<Knowledge>(&text).map_err(|e| {
-                UsageError(format!(
-                    "{}:{}:{}: not a knowledge base: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ))
-            })?;
-            &loaded
-        }
-        None => lint::default_knowledge(),
-    };
+    let kb = &*super::knowledge::chosen(args.knowledge.as_deref())?;
     if args.report.fail_on == crate::cli::FailOnArg::New {
         return Err(
             UsageError("--fail-on new compares with a baseline, which only `check` takes".into()).into(),

@@ -3,9 +3,8 @@
 
 use crate::cli::{PolicyArgs, PolicyFormat};
 use crate::error::UsageError;
-use crate::knowledge;
 use crate::output::{Ui, pretty_json};
-use crate::policy::{self, Needs};
+use crate::policy::{self, Needs, Syntax};
 
 pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
     let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
@@ -30,9 +29,15 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
         streaming: args.streaming,
         account: args.account,
     };
-    let kb = knowledge::embedded();
-    let p = policy::generate(kb, &needs).map_err(|e| UsageError(format!("policy: {e}")))?;
-    match args.format {
+    let kb = &*super::knowledge::chosen(args.knowledge.as_deref())?;
+    let mut p = policy::generate(kb, &needs).map_err(|e| UsageError(format!("policy: {e}")))?;
+    if p.account_placeholder && matches!(args.format, PolicyFormat::Json | PolicyFormat::Explained) {
+        p.notes.push(format!(
+            "profile ARNs carry the account that calls them: replace `{}`, or pass `--account`",
+            policy::ACCOUNT_PLACEHOLDER
+        ));
+    }
+    let syntax = match args.format {
         PolicyFormat::Json => {
             for (arn, whys) in &p.resources {
                 eprintln!("{arn}: {}", whys.join("; "));
@@ -40,9 +45,17 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
             for note in &p.notes {
                 eprintln!("note: {note}");
             }
-            ui.print(&pretty_json(&p.document())?)?;
+            Some(Syntax::Json)
         }
-        PolicyFormat::Explained => {
+        PolicyFormat::Terraform => Some(Syntax::Terraform),
+        PolicyFormat::Cloudformation => Some(Syntax::Cloudformation),
+        PolicyFormat::CdkTs => Some(Syntax::CdkTs),
+        PolicyFormat::CdkPython => Some(Syntax::CdkPython),
+        PolicyFormat::Explained => None,
+    };
+    match syntax {
+        Some(syntax) => ui.print(&p.render(syntax))?,
+        None => {
             let v = serde_json::json!({
                 "policy": p.document(),
                 "resources": p.resources,

@@ -4,33 +4,17 @@
 use crate::util::TestCommand;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 fn json(out: &crate::util::Output) -> Value {
     serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", out.stdout, out.stderr))
 }
 
-/// IAM's string match: `*` any run of characters, `?` one character, case-sensitive.
+/// IAM's string match: `*` any run of characters, `?` one character, case-sensitive (the
+/// `wildmatch` crate's semantics exactly).
 fn iam_matches(pattern: &str, value: &str) -> bool {
-    let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
-    let (mut pi, mut vi, mut star, mut mark) = (0, 0, None, 0);
-    while vi < v.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == v[vi]) {
-            pi += 1;
-            vi += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = vi;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            vi = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    wildmatch::WildMatch::new(pattern).matches(value)
 }
 
 /// Whether the document allows `action` on `resource` (Allow statements only, no conditions).
@@ -270,4 +254,134 @@ fn what_cannot_be_placed_is_a_usage_error() {
         assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{args:?}: no half policy");
     }
+}
+
+fn generate(format: &str) -> String {
+    let out = TestCommand::new()
+        .args([
+            "policy",
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+            "--format",
+            format,
+        ])
+        .args([
+            "--model",
+            "us.amazon.nova-pro-v1:0",
+            "--model",
+            "eu.amazon.nova-pro-v1:0",
+        ])
+        .args(["--model", "amazon.titan-embed-text-v2:0"])
+        .run();
+    assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+    out.stdout
+}
+
+/// The JSON document's resources with the account placeholder written as `account`.
+fn json_resources(account: &str) -> Vec<String> {
+    let doc: Value = serde_json::from_str(&generate("json")).unwrap();
+    doc["Statement"][0]["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_str()
+                .unwrap()
+                .replace(":ACCOUNT_ID:", &format!(":{account}:"))
+        })
+        .collect()
+}
+
+/// Terraform: parsed as HCL, the policy document data source grants what the JSON grants, with
+/// the caller's account from `aws_caller_identity`.
+#[test]
+fn terraform_parses_and_grants_what_the_json_grants() {
+    let text = generate("terraform");
+    let body: Value = hcl::from_str(&text).unwrap_or_else(|e| panic!("not HCL ({e}):\n{text}"));
+    assert!(
+        body["data"]["aws_caller_identity"]["current"].is_object(),
+        "{body}"
+    );
+    let statement = &body["data"]["aws_iam_policy_document"]["bedrock_invoke"]["statement"];
+    assert_eq!(
+        statement["actions"],
+        serde_json::json!(["bedrock:InvokeModel"]),
+        "{body}"
+    );
+    let resources: Vec<String> = statement["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        resources,
+        json_resources("${data.aws_caller_identity.current.account_id}")
+    );
+    assert!(
+        text.contains("# the profile `eu.amazon.nova-pro-v1:0`, called from eu-west-1"),
+        "{text}"
+    );
+}
+
+/// CloudFormation: parsed as YAML, the managed policy grants what the JSON grants; profile ARNs
+/// go through `Fn::Sub` with `${AWS::AccountId}`.
+#[test]
+fn cloudformation_parses_and_grants_what_the_json_grants() {
+    let text = generate("cloudformation");
+    let template: Value =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("not YAML ({e}):\n{text}"));
+    let policy = &template["Resources"]["BedrockInvokePolicy"];
+    assert_eq!(policy["Type"], "AWS::IAM::ManagedPolicy");
+    let statement = &policy["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(statement["Action"], serde_json::json!(["bedrock:InvokeModel"]));
+    let resources: Vec<String> = statement["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().or_else(|| r["Fn::Sub"].as_str()).unwrap().to_string())
+        .collect();
+    assert_eq!(resources, json_resources("${AWS::AccountId}"));
+    let subs = statement["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.is_object())
+        .count();
+    assert_eq!(subs, 2, "exactly the two profile ARNs need the account");
+}
+
+/// The CDK snippets, golden (against the fixed seed knowledge base, so a refresh never moves
+/// them): TypeScript takes the account from `Stack.of(this)`, Python from `Stack.of(self)`, each
+/// resource commented.
+#[test]
+fn cdk_snippets_are_golden() {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/knowledge/seed.json");
+    let snippet = |format: &str| {
+        let out = TestCommand::new()
+            .args(["policy", "--knowledge"])
+            .args([&seed])
+            .args([
+                "--region",
+                "us-east-1",
+                "--region",
+                "us-west-2",
+                "--streaming",
+                "--format",
+                format,
+            ])
+            .args([
+                "--model",
+                "us.anthropic.claude-sonnet-4-20250514-v1:0",
+                "--model",
+                "amazon.titan-embed-text-v2:0",
+            ])
+            .run();
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        out.stdout
+    };
+    insta::assert_snapshot!("policy_cdk_ts", snippet("cdk-ts"));
+    insta::assert_snapshot!("policy_cdk_python", snippet("cdk-python"));
 }
