@@ -157,6 +157,14 @@ pub struct PolicyArgs {
     /// The app streams: also grant `bedrock:InvokeModelWithResponseStream`.
     #[arg(long)]
     pub streaming: bool,
+    /// Allow the foundation models reached through profiles only through those profiles (a
+    /// condition on `bedrock:InferenceProfileArn`).
+    #[arg(long)]
+    pub restrict_to_profiles: bool,
+    /// Also grant the AWS Marketplace subscription a first call of a third-party model (Anthropic,
+    /// Cohere, …) makes, only when Bedrock makes it (`aws:CalledViaLast`).
+    #[arg(long)]
+    pub marketplace: bool,
     /// The account that calls the profiles (default: the placeholder `ACCOUNT_ID`).
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,

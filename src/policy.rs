@@ -13,7 +13,7 @@
 use crate::ident::{self, ModelRef, arn};
 use crate::knowledge::Knowledge;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where the account goes when none was given: the user must fill it in.
 pub const ACCOUNT_PLACEHOLDER: &str = "ACCOUNT_ID";
@@ -29,6 +29,10 @@ pub struct Needs {
     pub streaming: bool,
     /// The account that owns the profiles (12 digits); `None`: [`ACCOUNT_PLACEHOLDER`].
     pub account: Option<String>,
+    /// Foundation models reached through profiles only through them (`bedrock:InferenceProfileArn`).
+    pub restrict_to_profiles: bool,
+    /// Grant the Marketplace subscription a first call of a third-party model makes.
+    pub marketplace: bool,
 }
 
 /// A generated policy: its actions, its resources each with why it is there, and notes.
@@ -41,7 +45,35 @@ pub struct Policy {
     /// A profile ARN carries [`ACCOUNT_PLACEHOLDER`] (no account was given); the JSON document
     /// must be filled in, the other syntaxes name the deploying account themselves.
     pub account_placeholder: bool,
+    /// Foundation-model ARNs called directly (on demand), not only through a profile.
+    #[serde(skip)]
+    direct: BTreeSet<String>,
+    /// The profile ARNs.
+    #[serde(skip)]
+    profiles: BTreeSet<String>,
+    /// Models whose first call subscribes through AWS Marketplace (third-party providers).
+    #[serde(skip)]
+    marketplace_models: BTreeSet<String>,
+    #[serde(skip)]
+    restrict_to_profiles: bool,
+    #[serde(skip)]
+    marketplace: bool,
 }
+
+/// One statement of a generated policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub sid: &'static str,
+    pub actions: Vec<&'static str>,
+    /// Resource → why it is there.
+    pub resources: BTreeMap<String, Vec<String>>,
+    /// `(operator, key, values)`, e.g. `StringEquals`, `bedrock:InferenceProfileArn`.
+    pub condition: Option<(&'static str, &'static str, Vec<String>)>,
+}
+
+/// Providers whose models need no AWS Marketplace subscription (AWS re:Post, "resolve
+/// Marketplace permission errors in Bedrock"); every other provider's first call subscribes.
+const NO_MARKETPLACE: &[&str] = &["amazon", "deepseek", "mistral", "meta", "qwen", "openai"];
 
 /// The syntaxes a policy is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,119 +84,211 @@ pub enum Syntax {
     Terraform,
     /// A CloudFormation `AWS::IAM::ManagedPolicy` resource (YAML).
     Cloudformation,
-    /// An AWS CDK `PolicyStatement` in TypeScript.
+    /// AWS CDK `PolicyStatement`s in TypeScript.
     CdkTs,
-    /// An AWS CDK `PolicyStatement` in Python.
+    /// AWS CDK `PolicyStatement`s in Python.
     CdkPython,
 }
 
 impl Policy {
-    /// The policy in `syntax`, each resource commented with why it is there (JSON has no
-    /// comments: [`Policy::resources`] carries the reasons). A missing account becomes the
-    /// syntax's own expression for the deploying account.
-    pub fn render(&self, syntax: Syntax) -> String {
-        let placeholder = format!(":{ACCOUNT_PLACEHOLDER}:");
-        let quoted =
-            |arn: &str, account: &str| format!("\"{}\"", arn.replace(&placeholder, &format!(":{account}:")));
-        let mut out = String::new();
-        let resources = |out: &mut String, indent: &str, comment: &str, item: &dyn Fn(&str) -> String| {
-            for (arn, whys) in &self.resources {
-                for why in whys {
-                    out.push_str(&format!("{indent}{comment} {why}\n"));
-                }
-                out.push_str(&format!("{indent}{}\n", item(arn)));
-            }
+    /// The statements: the invoke grant; with `restrict_to_profiles`, the foundation models
+    /// reached only through profiles in their own statement conditioned on
+    /// `bedrock:InferenceProfileArn`; with `marketplace` (and a model that needs it), the
+    /// subscription actions Bedrock uses on a first call, only when Bedrock calls them.
+    pub fn statements(&self) -> Vec<Statement> {
+        let mut invoke = Statement {
+            sid: "BedrockInvoke",
+            actions: self.actions.clone(),
+            resources: BTreeMap::new(),
+            condition: None,
         };
-        let actions = |sep: &str| {
-            self.actions
-                .iter()
-                .map(|a| format!("\"{a}\""))
-                .collect::<Vec<_>>()
-                .join(sep)
+        let mut through = Statement {
+            sid: "BedrockInvokeThroughProfiles",
+            condition: Some((
+                "StringEquals",
+                "bedrock:InferenceProfileArn",
+                self.profiles.iter().cloned().collect(),
+            )),
+            ..invoke.clone()
         };
-        let notes = |out: &mut String, comment: &str| {
-            for n in &self.notes {
-                out.push_str(&format!("{comment} note: {n}\n"));
-            }
-        };
-        match syntax {
-            Syntax::Json => {
-                out = serde_json::to_string_pretty(&self.document()).expect("a JSON value serialises");
-                out.push('\n');
-            }
-            Syntax::Terraform => {
-                notes(&mut out, "#");
-                if self.account_placeholder {
-                    out.push_str("data \"aws_caller_identity\" \"current\" {}\n\n");
-                }
-                out.push_str("data \"aws_iam_policy_document\" \"bedrock_invoke\" {\n  statement {\n    sid     = \"BedrockInvoke\"\n    effect  = \"Allow\"\n");
-                out.push_str(&format!("    actions = [{}]\n    resources = [\n", actions(", ")));
-                resources(&mut out, "      ", "#", &|arn| {
-                    format!(
-                        "{},",
-                        quoted(arn, "${data.aws_caller_identity.current.account_id}")
-                    )
-                });
-                out.push_str("    ]\n  }\n}\n");
-            }
-            Syntax::Cloudformation => {
-                notes(&mut out, "#");
-                out.push_str("Resources:\n  BedrockInvokePolicy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Sid: BedrockInvoke\n            Effect: Allow\n");
-                out.push_str(&format!(
-                    "            Action: [{}]\n            Resource:\n",
-                    actions(", ")
-                ));
-                resources(&mut out, "              ", "#", &|arn| {
-                    if arn.contains(&placeholder) {
-                        format!("- Fn::Sub: {}", quoted(arn, "${AWS::AccountId}"))
-                    } else {
-                        format!("- {}", quoted(arn, ""))
-                    }
-                });
-            }
-            Syntax::CdkTs => {
-                notes(&mut out, "//");
-                out.push_str(
-                    "// import * as iam from 'aws-cdk-lib/aws-iam'; import { Stack } from 'aws-cdk-lib';\n",
-                );
-                out.push_str(&format!("const bedrockInvoke = new iam.PolicyStatement({{\n  sid: 'BedrockInvoke',\n  effect: iam.Effect.ALLOW,\n  actions: [{}],\n  resources: [\n", actions(", ")));
-                resources(&mut out, "    ", "//", &|arn| {
-                    if arn.contains(&placeholder) {
-                        format!("`{}`,", arn.replace(&placeholder, ":${Stack.of(this).account}:"))
-                    } else {
-                        format!("{},", quoted(arn, ""))
-                    }
-                });
-                out.push_str("  ],\n});\n");
-            }
-            Syntax::CdkPython => {
-                notes(&mut out, "#");
-                out.push_str("# from aws_cdk import Stack, aws_iam as iam\n");
-                out.push_str(&format!("bedrock_invoke = iam.PolicyStatement(\n    sid=\"BedrockInvoke\",\n    effect=iam.Effect.ALLOW,\n    actions=[{}],\n    resources=[\n", actions(", ")));
-                resources(&mut out, "        ", "#", &|arn| {
-                    if arn.contains(&placeholder) {
-                        format!("f{},", quoted(arn, "{Stack.of(self).account}"))
-                    } else {
-                        format!("{},", quoted(arn, ""))
-                    }
-                });
-                out.push_str("    ],\n)\n");
-            }
+        for (arn, whys) in &self.resources {
+            let only_through_profiles = !self.direct.contains(arn) && !self.profiles.contains(arn);
+            let target = if self.restrict_to_profiles && only_through_profiles {
+                &mut through
+            } else {
+                &mut invoke
+            };
+            target.resources.insert(arn.clone(), whys.clone());
+        }
+        let mut out: Vec<Statement> = [invoke, through]
+            .into_iter()
+            .filter(|s| !s.resources.is_empty())
+            .collect();
+        if self.marketplace && !self.marketplace_models.is_empty() {
+            let models: Vec<&str> = self.marketplace_models.iter().map(String::as_str).collect();
+            out.push(Statement {
+                sid: "BedrockMarketplaceSubscribe",
+                actions: vec!["aws-marketplace:Subscribe", "aws-marketplace:ViewSubscriptions"],
+                resources: BTreeMap::from([(
+                    "*".to_string(),
+                    vec![format!(
+                        "Marketplace actions take no resource; only Bedrock may call them, for the first call of {}",
+                        models.join(", ")
+                    )],
+                )]),
+                condition: Some(("StringEquals", "aws:CalledViaLast", vec!["bedrock.amazonaws.com".to_string()])),
+            });
         }
         out
     }
 
     /// The IAM policy document.
     pub fn document(&self) -> serde_json::Value {
-        serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "BedrockInvoke",
-                "Effect": "Allow",
-                "Action": self.actions,
-                "Resource": self.resources.keys().collect::<Vec<_>>(),
-            }]
-        })
+        let statements: Vec<serde_json::Value> = self
+            .statements()
+            .iter()
+            .map(|s| {
+                let mut v = serde_json::json!({
+                    "Sid": s.sid,
+                    "Effect": "Allow",
+                    "Action": s.actions,
+                    "Resource": s.resources.keys().collect::<Vec<_>>(),
+                });
+                if let Some((op, key, values)) = &s.condition {
+                    v["Condition"] = serde_json::json!({ *op: { *key: values } });
+                }
+                v
+            })
+            .collect();
+        serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
+    }
+
+    /// The policy in `syntax`, each resource commented with why it is there (JSON has no
+    /// comments: [`Policy::resources`] carries the reasons). A missing account becomes the
+    /// syntax's own expression for the deploying account.
+    pub fn render(&self, syntax: Syntax) -> String {
+        if syntax == Syntax::Json {
+            return serde_json::to_string_pretty(&self.document()).expect("a JSON value serialises") + "\n";
+        }
+        let placeholder = format!(":{ACCOUNT_PLACEHOLDER}:");
+        // How the syntax writes one ARN (a literal, or an expression naming the account).
+        let item = |arn: &str| -> String {
+            let has = arn.contains(&placeholder);
+            let with = |account: &str| arn.replace(&placeholder, &format!(":{account}:"));
+            match syntax {
+                Syntax::Terraform => {
+                    format!("\"{}\"", with("${data.aws_caller_identity.current.account_id}"))
+                }
+                Syntax::Cloudformation if has => format!("Fn::Sub: \"{}\"", with("${AWS::AccountId}")),
+                Syntax::CdkTs if has => format!("`{}`", with("${Stack.of(this).account}")),
+                Syntax::CdkPython if has => format!("f\"{}\"", with("{Stack.of(self).account}")),
+                _ => format!("\"{arn}\""),
+            }
+        };
+        let comment = if syntax == Syntax::CdkTs { "//" } else { "#" };
+        let list = |values: &[&'static str]| {
+            values
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // The resources, each after its reasons, one per line.
+        let resources = |out: &mut String, indent: &str, s: &Statement, prefix: &str, suffix: &str| {
+            for (arn, whys) in &s.resources {
+                for why in whys {
+                    out.push_str(&format!("{indent}{comment} {why}\n"));
+                }
+                out.push_str(&format!("{indent}{prefix}{}{suffix}\n", item(arn)));
+            }
+        };
+        let mut out: String = self
+            .notes
+            .iter()
+            .map(|n| format!("{comment} note: {n}\n"))
+            .collect();
+        let statements = self.statements();
+        match syntax {
+            Syntax::Json => unreachable!("returned above"),
+            Syntax::Terraform => {
+                if self.account_placeholder {
+                    out.push_str("data \"aws_caller_identity\" \"current\" {}\n\n");
+                }
+                out.push_str("data \"aws_iam_policy_document\" \"bedrock_invoke\" {\n");
+                for s in &statements {
+                    out.push_str(&format!("  statement {{\n    sid       = \"{}\"\n    effect    = \"Allow\"\n    actions   = [{}]\n    resources = [\n", s.sid, list(&s.actions)));
+                    resources(&mut out, "      ", s, "", ",");
+                    out.push_str("    ]\n");
+                    if let Some((op, key, values)) = &s.condition {
+                        out.push_str(&format!("    condition {{\n      test     = \"{op}\"\n      variable = \"{key}\"\n      values   = [\n"));
+                        for v in values {
+                            out.push_str(&format!("        {},\n", item(v)));
+                        }
+                        out.push_str("      ]\n    }\n");
+                    }
+                    out.push_str("  }\n");
+                }
+                out.push_str("}\n");
+            }
+            Syntax::Cloudformation => {
+                out.push_str("Resources:\n  BedrockInvokePolicy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n");
+                for s in &statements {
+                    out.push_str(&format!("          - Sid: {}\n            Effect: Allow\n            Action: [{}]\n            Resource:\n", s.sid, list(&s.actions)));
+                    resources(&mut out, "              ", s, "- ", "");
+                    if let Some((op, key, values)) = &s.condition {
+                        out.push_str(&format!(
+                            "            Condition:\n              {op}:\n                \"{key}\":\n"
+                        ));
+                        for v in values {
+                            out.push_str(&format!("                  - {}\n", item(v)));
+                        }
+                    }
+                }
+            }
+            Syntax::CdkTs => {
+                out.push_str(
+                    "// import * as iam from 'aws-cdk-lib/aws-iam'; import { Stack } from 'aws-cdk-lib';\n",
+                );
+                for s in &statements {
+                    let name = format!("{}{}", s.sid[..1].to_ascii_lowercase(), &s.sid[1..]);
+                    out.push_str(&format!("const {name} = new iam.PolicyStatement({{\n  sid: '{}',\n  effect: iam.Effect.ALLOW,\n  actions: [{}],\n  resources: [\n", s.sid, list(&s.actions)));
+                    resources(&mut out, "    ", s, "", ",");
+                    out.push_str("  ],\n");
+                    if let Some((op, key, values)) = &s.condition {
+                        let values: Vec<String> = values.iter().map(|v| item(v)).collect();
+                        out.push_str(&format!(
+                            "  conditions: {{ {op}: {{ '{key}': [{}] }} }},\n",
+                            values.join(", ")
+                        ));
+                    }
+                    out.push_str("});\n");
+                }
+            }
+            Syntax::CdkPython => {
+                out.push_str("# from aws_cdk import Stack, aws_iam as iam\n");
+                for s in &statements {
+                    let mut name = String::new();
+                    for (i, c) in s.sid.chars().enumerate() {
+                        if c.is_ascii_uppercase() && i > 0 {
+                            name.push('_');
+                        }
+                        name.push(c.to_ascii_lowercase());
+                    }
+                    out.push_str(&format!("{name} = iam.PolicyStatement(\n    sid=\"{}\",\n    effect=iam.Effect.ALLOW,\n    actions=[{}],\n    resources=[\n", s.sid, list(&s.actions)));
+                    resources(&mut out, "        ", s, "", ",");
+                    out.push_str("    ],\n");
+                    if let Some((op, key, values)) = &s.condition {
+                        let values: Vec<String> = values.iter().map(|v| item(v)).collect();
+                        out.push_str(&format!(
+                            "    conditions={{\"{op}\": {{\"{key}\": [{}]}}}},\n",
+                            values.join(", ")
+                        ));
+                    }
+                    out.push_str(")\n");
+                }
+            }
+        }
+        out
     }
 }
 
@@ -192,6 +316,8 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
         } else {
             vec!["bedrock:InvokeModel"]
         },
+        restrict_to_profiles: needs.restrict_to_profiles,
+        marketplace: needs.marketplace,
         ..Policy::default()
     };
     let mut uses_placeholder = false;
@@ -240,6 +366,12 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
             }
             _ => (needs.regions.clone(), account.clone()),
         };
+        if let Some(id) = parsed.foundation_id() {
+            let provider = id.split('.').next().unwrap_or_default();
+            if !NO_MARKETPLACE.contains(&provider) {
+                p.marketplace_models.insert(id.to_string());
+            }
+        }
         for region in &regions {
             let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition);
             match &parsed {
@@ -258,7 +390,9 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
                             ident::geo_for_region(region)
                         ));
                     }
-                    p.add(arn::foundation_arn(partition, region, id), why);
+                    let fm = arn::foundation_arn(partition, region, id);
+                    p.direct.insert(fm.clone());
+                    p.add(fm, why);
                 }
                 ModelRef::SystemProfile { id, .. } | ModelRef::ProfileArn { id, .. } => {
                     uses_placeholder |= account == ACCOUNT_PLACEHOLDER;
@@ -269,6 +403,16 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
         }
     }
     p.account_placeholder = uses_placeholder;
+    if needs.marketplace && p.marketplace_models.is_empty() {
+        p.notes.push(format!(
+            "no Marketplace statement: models of {} need no Marketplace subscription",
+            NO_MARKETPLACE.join(", ")
+        ));
+    }
+    if needs.restrict_to_profiles && p.profiles.is_empty() {
+        p.notes
+            .push("no profile is called, so nothing to restrict to profiles".into());
+    }
     Ok(p)
 }
 
@@ -311,10 +455,9 @@ impl Policy {
                 )
             });
         };
-        self.add(
-            format!("arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}"),
-            format!("the profile `{id}`, called from {region}"),
-        );
+        let profile_arn = format!("arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}");
+        self.profiles.insert(profile_arn.clone());
+        self.add(profile_arn, format!("the profile `{id}`, called from {region}"));
         if geo == "global" {
             // Evaluated against the model in the source region and the region-less ARN.
             self.add(

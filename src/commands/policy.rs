@@ -28,6 +28,8 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
         },
         streaming: args.streaming,
         account: args.account,
+        restrict_to_profiles: args.restrict_to_profiles,
+        marketplace: args.marketplace,
     };
     let kb = &*super::knowledge::chosen(args.knowledge.as_deref())?;
     let mut p = policy::generate(kb, &needs).map_err(|e| UsageError(format!("policy: {e}")))?;

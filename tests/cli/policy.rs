@@ -17,8 +17,13 @@ fn iam_matches(pattern: &str, value: &str) -> bool {
     wildmatch::WildMatch::new(pattern).matches(value)
 }
 
-/// Whether the document allows `action` on `resource` (Allow statements only, no conditions).
+/// Whether the document allows `action` on `resource` (Allow statements; `StringEquals`
+/// conditions against `context`, a key absent from it failing the condition).
 fn allows(doc: &Value, action: &str, resource: &str) -> bool {
+    allows_in(doc, action, resource, &[])
+}
+
+fn allows_in(doc: &Value, action: &str, resource: &str, context: &[(&str, &str)]) -> bool {
     let list = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => vec![s.clone()],
@@ -26,12 +31,24 @@ fn allows(doc: &Value, action: &str, resource: &str) -> bool {
             _ => vec![],
         }
     };
+    let conditions_hold = |s: &Value| match s.get("Condition") {
+        None => true,
+        Some(c) => c.as_object().unwrap().iter().all(|(op, keys)| {
+            assert_eq!(op, "StringEquals", "the evaluator knows StringEquals only");
+            keys.as_object().unwrap().iter().all(|(key, values)| {
+                context
+                    .iter()
+                    .any(|(k, v)| k == key && list(values).iter().any(|x| x == v))
+            })
+        }),
+    };
     doc["Statement"].as_array().unwrap().iter().any(|s| {
         s["Effect"] == "Allow"
             && list(&s["Action"])
                 .iter()
                 .any(|a| iam_matches(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()))
             && list(&s["Resource"]).iter().any(|r| iam_matches(r, resource))
+            && conditions_hold(s)
     })
 }
 
@@ -273,25 +290,61 @@ fn generate(format: &str) -> String {
             "--model",
             "eu.amazon.nova-pro-v1:0",
         ])
-        .args(["--model", "amazon.titan-embed-text-v2:0"])
+        .args([
+            "--model",
+            "amazon.titan-embed-text-v2:0",
+            "--model",
+            "cohere.embed-english-v3",
+        ])
+        .args(["--restrict-to-profiles", "--marketplace"])
         .run();
     assert_eq!(out.code, 0, "{format}: {}", out.stderr);
     out.stdout
 }
 
-/// The JSON document's resources with the account placeholder written as `account`.
-fn json_resources(account: &str) -> Vec<String> {
-    let doc: Value = serde_json::from_str(&generate("json")).unwrap();
-    doc["Statement"][0]["Resource"]
-        .as_array()
-        .unwrap()
+/// The JSON document's statements as (sid, actions, resources, condition values), with the
+/// account placeholder written as `account`.
+type Shape = Vec<(String, Vec<String>, Vec<String>, Vec<String>)>;
+
+fn shape(statements: &[Value], account: &str, resource: &dyn Fn(&Value) -> String) -> Shape {
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(resource).collect::<Vec<String>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r: String| r.replace(":ACCOUNT_ID:", &format!(":{account}:")))
+            .collect()
+    };
+    statements
         .iter()
-        .map(|r| {
-            r.as_str()
-                .unwrap()
-                .replace(":ACCOUNT_ID:", &format!(":{account}:"))
+        .map(|s| {
+            let condition = s
+                .get("Condition")
+                .and_then(|c| c.as_object().unwrap().values().next())
+                .and_then(|k| k.as_object().unwrap().values().next().cloned())
+                .unwrap_or(Value::Null);
+            (
+                s["Sid"].as_str().unwrap().to_string(),
+                s["Action"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+                strings(&s["Resource"]),
+                strings(&condition),
+            )
         })
         .collect()
+}
+
+fn json_shape(account: &str) -> Shape {
+    let doc: Value = serde_json::from_str(&generate("json")).unwrap();
+    let shaped = shape(doc["Statement"].as_array().unwrap(), account, &|r| {
+        r.as_str().unwrap().to_string()
+    });
+    assert_eq!(shaped.len(), 3, "invoke, through profiles, Marketplace: {doc}");
+    shaped
 }
 
 /// Terraform: parsed as HCL, the policy document data source grants what the JSON grants, with
@@ -304,21 +357,22 @@ fn terraform_parses_and_grants_what_the_json_grants() {
         body["data"]["aws_caller_identity"]["current"].is_object(),
         "{body}"
     );
-    let statement = &body["data"]["aws_iam_policy_document"]["bedrock_invoke"]["statement"];
-    assert_eq!(
-        statement["actions"],
-        serde_json::json!(["bedrock:InvokeModel"]),
-        "{body}"
-    );
-    let resources: Vec<String> = statement["resources"]
+    let statements: Vec<Value> = body["data"]["aws_iam_policy_document"]["bedrock_invoke"]["statement"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("statements: {body}"))
         .iter()
-        .map(|r| r.as_str().unwrap().to_string())
+        .map(|s| {
+            let mut v = serde_json::json!({"Sid": s["sid"], "Action": s["actions"], "Resource": s["resources"]});
+            if let Some(c) = s.get("condition") {
+                v["Condition"] = serde_json::json!({ c["test"].as_str().unwrap(): { c["variable"].as_str().unwrap(): c["values"] } });
+            }
+            v
+        })
         .collect();
+    let account = "${data.aws_caller_identity.current.account_id}";
     assert_eq!(
-        resources,
-        json_resources("${data.aws_caller_identity.current.account_id}")
+        shape(&statements, account, &|r| r.as_str().unwrap().to_string()),
+        json_shape(account)
     );
     assert!(
         text.contains("# the profile `eu.amazon.nova-pro-v1:0`, called from eu-west-1"),
@@ -335,22 +389,74 @@ fn cloudformation_parses_and_grants_what_the_json_grants() {
         serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("not YAML ({e}):\n{text}"));
     let policy = &template["Resources"]["BedrockInvokePolicy"];
     assert_eq!(policy["Type"], "AWS::IAM::ManagedPolicy");
-    let statement = &policy["Properties"]["PolicyDocument"]["Statement"][0];
-    assert_eq!(statement["Action"], serde_json::json!(["bedrock:InvokeModel"]));
-    let resources: Vec<String> = statement["Resource"]
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().or_else(|| r["Fn::Sub"].as_str()).unwrap().to_string())
-        .collect();
-    assert_eq!(resources, json_resources("${AWS::AccountId}"));
-    let subs = statement["Resource"]
+        .unwrap();
+    let account = "${AWS::AccountId}";
+    let resource = |r: &Value| r.as_str().or_else(|| r["Fn::Sub"].as_str()).unwrap().to_string();
+    assert_eq!(shape(statements, account, &resource), json_shape(account));
+    let subs = statements[0]["Resource"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|r| r.is_object())
         .count();
-    assert_eq!(subs, 2, "exactly the two profile ARNs need the account");
+    assert_eq!(subs, 2, "exactly the two profile ARNs need the account: {text}");
+}
+
+/// With --restrict-to-profiles a model reached through a profile is allowed only through it,
+/// while a model called on demand stays callable; with --marketplace the subscription is allowed
+/// only when Bedrock makes it, and only for a provider that needs it.
+#[test]
+fn restricted_models_are_reachable_only_through_their_profiles() {
+    let doc: Value = serde_json::from_str(&generate("json")).unwrap();
+    let profile = "arn:aws:bedrock:us-east-1:ACCOUNT_ID:inference-profile/us.amazon.nova-pro-v1:0";
+    let nova = "arn:aws:bedrock:us-east-2::foundation-model/amazon.nova-pro-v1:0";
+    let titan = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0";
+    assert!(allows(&doc, "bedrock:InvokeModel", profile));
+    assert!(allows(&doc, "bedrock:InvokeModel", titan));
+    assert!(!allows(&doc, "bedrock:InvokeModel", nova), "not by its own ID");
+    assert!(allows_in(
+        &doc,
+        "bedrock:InvokeModel",
+        nova,
+        &[("bedrock:InferenceProfileArn", profile)]
+    ));
+    let other = "arn:aws:bedrock:us-east-1:ACCOUNT_ID:inference-profile/us.other.model-v1:0";
+    assert!(!allows_in(
+        &doc,
+        "bedrock:InvokeModel",
+        nova,
+        &[("bedrock:InferenceProfileArn", other)]
+    ));
+
+    assert!(!allows(&doc, "aws-marketplace:Subscribe", "*"));
+    let by_bedrock = [("aws:CalledViaLast", "bedrock.amazonaws.com")];
+    assert!(allows_in(&doc, "aws-marketplace:Subscribe", "*", &by_bedrock));
+    assert!(allows_in(
+        &doc,
+        "aws-marketplace:ViewSubscriptions",
+        "*",
+        &by_bedrock
+    ));
+    assert!(!allows_in(&doc, "aws-marketplace:Unsubscribe", "*", &by_bedrock));
+
+    // Amazon's models need no Marketplace: no statement, and a note says why.
+    let out = TestCommand::new()
+        .args([
+            "policy",
+            "--region",
+            "us-east-1",
+            "--model",
+            "amazon.titan-embed-text-v2:0",
+            "--marketplace",
+            "--format",
+            "explained",
+        ])
+        .run();
+    let v = json(&out);
+    assert_eq!(v["policy"]["Statement"].as_array().unwrap().len(), 1, "{v}");
+    assert!(v["notes"].to_string().contains("need no Marketplace"), "{v}");
 }
 
 /// The CDK snippets, golden (against the fixed seed knowledge base, so a refresh never moves
@@ -378,6 +484,7 @@ fn cdk_snippets_are_golden() {
                 "--model",
                 "amazon.titan-embed-text-v2:0",
             ])
+            .args(["--restrict-to-profiles", "--marketplace"])
             .run();
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);
         out.stdout
