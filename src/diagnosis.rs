@@ -122,6 +122,11 @@ fn describe(report: &Report, key: &Key, members: &[&Finding]) -> Diagnosis {
     let models = in_order(members.iter().map(|f| f.model.clone()), &report.models);
     let first_step = || lead.remediation.first().cloned().unwrap_or_default();
     let (title, remediation) = match key {
+        // One denial still gets the statement to add (its fix names the resources).
+        Key::Denied(cause, action) if members.len() == 1 => (
+            lead.title.clone(),
+            denied(report, *cause, action, members, &regions).1,
+        ),
         _ if members.len() == 1 => (lead.title.clone(), first_step()),
         Key::Cause(Cause::EndpointUnreachable) => {
             let what = lead
@@ -256,20 +261,38 @@ fn denied(
             .and_then(|a| a.message.as_deref())
             .and_then(|m| DENIED_RESOURCE.captures(m))
             .map(|c| c[1].trim_end_matches(['.', ')']).to_string());
-        let derived = || {
-            let region = f.region.as_deref()?;
-            Some(match ident::parse(f.model.as_deref()?).ok()? {
-                ModelRef::Foundation { id } => format!("arn:aws:bedrock:{region}::foundation-model/{id}"),
-                ModelRef::SystemProfile { id, .. } => {
-                    format!("arn:aws:bedrock:{region}:{account}:inference-profile/{id}")
-                }
-                _ => f.model.clone()?,
-            })
+        // No resource in the message: everything IAM evaluates the call against (for a
+        // profile, its ARN and the foundation model in every destination), from the knowledge
+        // base; what it cannot place, as the finding names it.
+        let derived = || -> Vec<String> {
+            let (Some(region), Some(model)) = (f.region.as_deref(), f.model.as_deref()) else {
+                return vec![];
+            };
+            let needs = crate::policy::Needs {
+                regions: vec![region.to_string()],
+                models: vec![model.to_string()],
+                account: Some(account.clone()).filter(|a| a != crate::policy::ACCOUNT_PLACEHOLDER),
+                ..Default::default()
+            };
+            match crate::policy::generate(crate::knowledge::embedded(), &needs) {
+                Ok(p) => p.resources.into_keys().collect(),
+                Err(_) => match ident::parse(model) {
+                    Ok(ModelRef::Foundation { id }) => {
+                        vec![format!("arn:aws:bedrock:{region}::foundation-model/{id}")]
+                    }
+                    Ok(ModelRef::SystemProfile { id, .. }) => {
+                        vec![format!(
+                            "arn:aws:bedrock:{region}:{account}:inference-profile/{id}"
+                        )]
+                    }
+                    _ => vec![model.to_string()],
+                },
+            }
         };
-        if let Some(r) = named.or_else(derived)
-            && !resources.contains(&r)
-        {
-            resources.push(r);
+        for r in named.map_or_else(derived, |n| vec![n]) {
+            if !resources.contains(&r) {
+                resources.push(r);
+            }
         }
     }
     let title = format!(
@@ -336,6 +359,22 @@ mod tests {
                 message: Some("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel because no identity-based policy allows it".into()),
                 ..AwsEvidence::default()
             })
+    }
+
+    /// A denied profile call whose message names no resource: the statement carries the profile
+    /// ARN and the foundation model in every destination it routes to (the knowledge base's).
+    #[test]
+    fn a_denied_profile_gets_every_resource_iam_evaluates() {
+        let profile = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+        let d = diagnose(&report(vec![denied("us-east-1", profile)]));
+        let fix = &d[0].remediation;
+        for r in [
+            format!("arn:aws:bedrock:us-east-1:ACCOUNT_ID:inference-profile/{profile}"),
+            "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+            "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+        ] {
+            assert!(fix.contains(&r), "{r} missing from {fix}");
+        }
     }
 
     #[test]
