@@ -394,6 +394,11 @@ pub struct LintArgs {
     /// Leave out files and directories matching this glob (gitignore syntax); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Also check that the scanned files grant every resource the app's needs call: the
+    /// `regions` and `models` of this `bedrock-doctor.toml`, expanded as `policy` does (BD317
+    /// per resource no file grants; textual: conditions and Deny statements are not evaluated).
+    #[arg(long, value_name = "FILE")]
+    pub needs: Option<PathBuf>,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -131,6 +131,7 @@ codes! {
     BD314 => ("provisioned-only-model-id", "lint", Error, "The code invokes a context-length variant that exists only for Provisioned Throughput"),
     BD315 => ("profile-id-geography-mismatch", "lint", Error, "The code uses a profile of a geography none of its regions belongs to"),
     BD316 => ("unknown-model-id", "lint", Warning, "The code names a model ID the knowledge base does not know"),
+    BD317 => ("needed-resource-not-granted", "lint", Error, "No scanned file grants a resource the app's declared needs call"),
     BD400 => ("probe-succeeded", "probe", Info, "A real minimal call to the model succeeded"),
     BD401 => ("invoke-denied-by-iam", "probe", Error, "An IAM policy does not allow invoking the model"),
     BD402 => ("invoke-denied-by-scp", "probe", Error, "An organization policy (SCP) denies invoking the model"),

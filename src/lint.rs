@@ -744,6 +744,58 @@ pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Resu
     })
 }
 
+/// `lint --needs`: BD317 for every resource the needs file's models call from its regions (as
+/// [`crate::policy::generate`] expands them) that no granted ARN covers, located at the model
+/// that needs it. A model that cannot be placed is an error naming its location.
+pub fn not_granted(
+    needs: &crate::config::Loaded,
+    granted: &BTreeSet<String>,
+    kb: &Knowledge,
+) -> Result<Vec<Finding>, String> {
+    use crate::policy;
+    let config = &needs.config;
+    let path = needs.path.display();
+    if config.models.is_empty() {
+        return Err(format!("{path}: --needs names no `models`"));
+    }
+    let regions: Vec<String> = config.regions.iter().map(|r| r.get_ref().clone()).collect();
+    let mut out = Vec::new();
+    for model in &config.models {
+        let location = needs.location(model.span().start);
+        let wanted = policy::Needs {
+            regions: regions.clone(),
+            models: vec![model.get_ref().clone()],
+            ..Default::default()
+        };
+        let p = policy::generate(kb, &wanted)
+            .map_err(|e| format!("{}:{}:{}: {e}", location.file, location.line, location.column))?;
+        for (arn, whys) in p
+            .resources
+            .iter()
+            .filter(|(arn, _)| !granted.iter().any(|g| policy::covers(g, arn)))
+        {
+            out.push(
+                Finding::new(
+                    Code::BD317,
+                    Status::Fail,
+                    Cause::IamDeniedInvoke,
+                    format!("no scanned file grants `{arn}`, which `{}` needs", model.get_ref()),
+                )
+                .check("lint")
+                .model(model.get_ref())
+                .detail(format!(
+                    "Needed for {} (knowledge base of {}). The comparison is textual: it does not evaluate conditions or Deny statements.",
+                    whys.join("; "),
+                    kb.date
+                ))
+                .step(format!("Grant `{arn}` (`bedrock-doctor policy --config {path}` writes the whole policy)"))
+                .at(location.clone()),
+            );
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

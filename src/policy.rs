@@ -292,6 +292,20 @@ impl Policy {
     }
 }
 
+/// Whether a granted ARN (as written in a file: wildcards, `${...}` interpolations) covers a
+/// needed one. Interpolations match anything (what they resolve to is unknowable offline), and a
+/// needed ARN with [`ACCOUNT_PLACEHOLDER`] takes any account.
+pub fn covers(granted: &str, needed: &str) -> bool {
+    static INTERPOLATION: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\$\{[^}]*\}").expect("valid regex"));
+    let pattern = INTERPOLATION.replace_all(granted, "*");
+    let mut parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    if parts.len() == 6 && needed.split(':').nth(4) == Some(ACCOUNT_PLACEHOLDER) {
+        parts[4] = ACCOUNT_PLACEHOLDER;
+    }
+    wildmatch::WildMatch::new(&parts.join(":")).matches(needed)
+}
+
 /// Builds the policy for `needs`; a model or region it cannot place is an error naming it.
 pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
     if needs.models.is_empty() {
@@ -507,6 +521,39 @@ mod tests {
         let mut n = needs(&["us-east-1"], &["us.amazon.nova-lite-v1:0"]);
         n.account = Some("12345".into());
         assert!(err(n).contains("not an AWS account ID"));
+    }
+
+    #[test]
+    fn a_grant_covers_what_its_wildcards_and_interpolations_can_match() {
+        let fm = "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+        assert!(covers(fm, fm));
+        assert!(covers("arn:aws:bedrock:*::foundation-model/anthropic.*", fm));
+        assert!(covers(
+            "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            fm
+        ));
+        assert!(!covers(
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            fm
+        ));
+        assert!(!covers(
+            "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1",
+            fm
+        ));
+        let profile = "arn:aws:bedrock:us-east-1:ACCOUNT_ID:inference-profile/us.amazon.nova-pro-v1:0";
+        assert!(covers(
+            "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0",
+            profile
+        ));
+        assert!(!covers(
+            "arn:aws:bedrock:us-west-2:111122223333:inference-profile/us.amazon.nova-pro-v1:0",
+            profile
+        ));
+        let owned = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0";
+        assert!(!covers(
+            "arn:aws:bedrock:us-east-1:444455556666:inference-profile/us.amazon.nova-pro-v1:0",
+            owned
+        ));
     }
 
     #[test]

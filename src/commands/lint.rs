@@ -21,7 +21,18 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
         );
     }
     let emitter = Emitter::for_report(&args.report)?;
-    let found = lint::lint_paths(&paths, &args.exclude, kb).map_err(|e| UsageError(e.to_string()))?;
+    let mut found = lint::lint_paths(&paths, &args.exclude, kb).map_err(|e| UsageError(e.to_string()))?;
+    if let Some(needs) = &args.needs {
+        let granted = lint::inventory_paths(&paths)
+            .map_err(|e| UsageError(e.to_string()))?
+            .arns;
+        let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
+        let loaded = crate::config::load(needs, &ids)?;
+        found
+            .findings
+            .extend(lint::not_granted(&loaded, &granted, kb).map_err(UsageError)?);
+        found.summary = crate::report::Summary::of(&found.findings);
+    }
     // JSON keeps lint's own shape (with the knowledge base); other formats share the report's.
     emitter.emit(ui, &found, |l: &LintReport, format, style| match format {
         ReportFormat::Json => pretty_json(l),

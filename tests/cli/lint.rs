@@ -793,3 +793,87 @@ fn where_live_names_where_the_account_differs() {
             .any(|r| r.operation == "ListFoundationModels")
     );
 }
+
+/// `--needs`: every resource the declared models call from the declared regions must be granted
+/// by some scanned file; each one missing is a BD317 at the model that needs it, and the policy
+/// `bedrock-doctor policy` writes for the same file is clean.
+#[test]
+fn needs_name_each_resource_no_file_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let needs = dir.path().join("bedrock-doctor.toml");
+    std::fs::write(
+        &needs,
+        "regions = [\"us-east-1\", \"us-west-2\"]\nmodels = [\"amazon.titan-embed-text-v2:0\", \"us.amazon.nova-pro-v1:0\"]\n",
+    )
+    .unwrap();
+    let infra = dir.path().join("infra");
+    std::fs::create_dir(&infra).unwrap();
+    std::fs::write(
+        infra.join("main.tf"),
+        r#"data "aws_iam_policy_document" "invoke" {
+  statement {
+    actions   = ["bedrock:InvokeModel"]
+    resources = [
+      "arn:aws:bedrock:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:inference-profile/us.amazon.nova-pro-v1:0",
+      "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0",
+    ]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let lint = |paths: &[&std::path::Path]| {
+        TestCommand::new()
+            .args(["lint", "--format", "json", "--needs"])
+            .args([&needs])
+            .args(paths)
+            .run()
+    };
+    let out = lint(&[&infra]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    let missing: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "BD317")
+        .map(|f| {
+            assert_eq!(f["cause"], "iam_denied_invoke");
+            (
+                f["title"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    for (region, (title, line)) in ["us-east-2", "us-west-2"].iter().zip(&missing) {
+        assert!(
+            title.contains(&format!(
+                "arn:aws:bedrock:{region}::foundation-model/amazon.nova-pro-v1:0"
+            )),
+            "{title}"
+        );
+        assert_eq!(*line, 2);
+    }
+
+    // The policy written for the same needs grants everything.
+    let written = TestCommand::new()
+        .args(["policy", "--format", "terraform", "--config"])
+        .args([&needs])
+        .run();
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    std::fs::write(infra.join("main.tf"), &written.stdout).unwrap();
+    let out = lint(&[&infra]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+
+    // Needs that cannot be placed are a located usage error.
+    std::fs::write(
+        &needs,
+        "regions = [\"us-east-1\"]\nmodels = [\"eu.amazon.nova-pro-v1:0\"]\n",
+    )
+    .unwrap();
+    let out = lint(&[&infra]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("bedrock-doctor.toml:2:11"), "{}", out.stderr);
+}
