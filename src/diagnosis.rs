@@ -9,11 +9,6 @@ use crate::report::{Cause, Diagnosis, Finding, Report, Status};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// `…is not authorized to perform: bedrock:InvokeModel on resource: arn:…`
-static DENIED_ACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)").expect("valid"));
-static DENIED_RESOURCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"on resource:? (arn:[^\s,;]+)").expect("valid"));
 /// `AWS_ENDPOINT_URL=…` in the endpoint-override finding's title.
 static OVERRIDE_VAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(AWS_ENDPOINT_URL[A-Z_]*|endpoint_url)\b").expect("valid"));
@@ -29,9 +24,16 @@ enum Key {
     Problem(Cause, Code),
 }
 
+/// The AccessDenied text of a finding, read (as the report carries it, else from the message).
+fn denial(f: &Finding) -> Option<crate::denial::Denial> {
+    let aws = f.aws.as_ref()?;
+    aws.denial
+        .clone()
+        .or_else(|| crate::denial::parse(aws.message.as_deref()?, f.region.as_deref()))
+}
+
 fn action(f: &Finding) -> Option<String> {
-    let message = f.aws.as_ref()?.message.as_deref()?;
-    Some(DENIED_ACTION.captures(message)?[1].to_string())
+    denial(f).map(|d| d.action)
 }
 
 fn key(f: &Finding) -> Key {
@@ -255,12 +257,9 @@ fn denied(
         .unwrap_or_else(|| "ACCOUNT_ID".into());
     let mut resources: Vec<String> = Vec::new();
     for f in members {
-        let named = f
-            .aws
-            .as_ref()
-            .and_then(|a| a.message.as_deref())
-            .and_then(|m| DENIED_RESOURCE.captures(m))
-            .map(|c| c[1].trim_end_matches(['.', ')']).to_string());
+        let named = denial(f)
+            .and_then(|d| d.resource)
+            .filter(|r| r.starts_with("arn:"));
         // No resource in the message: everything IAM evaluates the call against (for a
         // profile, its ARN and the foundation model in every destination), from the knowledge
         // base; what it cannot place, as the finding names it.

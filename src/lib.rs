@@ -19,6 +19,7 @@ pub mod classify;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod denial;
 pub mod diagnosis;
 pub mod drift;
 pub mod error;

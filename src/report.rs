@@ -158,6 +158,23 @@ pub struct AwsEvidence {
     pub request_id: Option<String>,
     /// AWS's own message, or the client-side failure when no answer arrived.
     pub message: Option<String>,
+    /// An AccessDenied message, read: principal, action, resource, the policy type that denied,
+    /// explicit or not, the policy ARN, the destination region of a cross-region hop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denial: Option<crate::denial::Denial>,
+}
+
+/// Reads every AccessDenied text among `findings`' evidence into its `denial` field.
+pub fn read_denials(findings: &mut [Finding]) {
+    for f in findings {
+        let region = f.region.clone();
+        if let Some(aws) = f.aws.as_mut()
+            && aws.denial.is_none()
+            && let Some(message) = aws.message.as_deref()
+        {
+            aws.denial = crate::denial::parse(message, region.as_deref());
+        }
+    }
 }
 
 impl AwsEvidence {

@@ -23,6 +23,9 @@ pub struct Extracted {
     pub region: Option<String>,
     pub model: Option<String>,
     pub request_id: Option<String>,
+    /// An AccessDenied text, read into fields (principal, action, resource, policy type, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denial: Option<crate::denial::Denial>,
 }
 
 impl Extracted {
@@ -408,11 +411,13 @@ pub fn extract(text: &str) -> Extracted {
         .or_else(|| model_id(&MODEL_ID))
         .or_else(|| model_id(&MODEL_BARE))
         .map(|m| m.trim_end_matches(['.', ',', ';', ')']).to_string());
+    let region = first(&REGION);
     Extracted {
         error_code: code,
         http_status,
         operation,
-        region: first(&REGION),
+        denial: crate::denial::parse(text, region.as_deref()),
+        region,
         model,
         request_id: first(&REQUEST_ID),
     }

@@ -81,6 +81,7 @@ where
                 error_code: None,
                 request_id,
                 message: Some(crate::secrets::scrub(&what).into_owned()),
+                denial: None,
             },
         };
     }
@@ -130,6 +131,7 @@ where
             error_code: code.map(|c| classify::bare_code(&c).to_string()),
             request_id,
             message: message.map(|m| crate::secrets::scrub(&m).into_owned()),
+            denial: None,
         },
     }
 }
@@ -213,6 +215,7 @@ pub fn answer_without_content(
             message: Some(format!(
                 "{what}: something other than AWS may have answered (a proxy, a stub)"
             )),
+            denial: None,
         },
     }
 }

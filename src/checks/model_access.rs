@@ -612,6 +612,7 @@ async fn use_case(cx: &Context, out: &Findings, anthropic: &[&str], creds: Optio
                     error_code: f.value.error_code.clone(),
                     request_id: f.request_id.clone(),
                     message: (f.value.http_status == 200).then(|| "the answer's form data is empty".to_string()),
+                    denial: None,
                 }),
         ),
         Err(f) => out.push(not_verified(&cx.aws.sts_region(), &models, "the use-case form", f)),

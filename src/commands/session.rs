@@ -120,6 +120,7 @@ pub fn diagnose(settings: Settings, ui: &Ui) -> anyhow::Result<Report> {
     // Do not wait for abandoned calls (a hanging endpoint) when shutting down.
     runtime.shutdown_background();
     let mut report = report?;
+    crate::report::read_denials(&mut report.findings);
     report.diagnoses = crate::diagnosis::diagnose(&report);
     Ok(report)
 }

@@ -230,6 +230,7 @@ pub fn triage(
             t.alternative.as_ref().map(crate::triage::Alternative::describe),
         ),
         ("Error", x.error_summary()),
+        ("Denied", x.denial.as_ref().map(crate::denial::Denial::describe)),
         ("Region", x.region.clone()),
         ("Model", x.model.clone()),
         ("Request id", x.request_id.clone()),

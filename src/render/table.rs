@@ -183,6 +183,9 @@ pub fn render(report: &Report, style: Style) -> String {
 request id: {id}"
                 ));
             }
+            if let Some(d) = f.aws.as_ref().and_then(|a| a.denial.as_ref()) {
+                what.push_str(&format!("\ndenied: {}", d.describe()));
+            }
             let mut row = vec![
                 Cell::new(glyph(f.status, style.color)),
                 Cell::new(f.code.as_str()),
@@ -406,6 +409,12 @@ pub fn triage_table(
     }
     if let Some(error) = x.error_summary() {
         table.add_row(vec!["Error".to_string(), error]);
+    }
+    if let Some(d) = &x.denial {
+        table.add_row(vec![
+            "Denied".to_string(),
+            crate::secrets::scrub(&d.describe()).into_owned(),
+        ]);
     }
     for (label, value) in [
         ("Region", &x.region),
