@@ -174,6 +174,17 @@ pub struct PolicyArgs {
     /// Use this knowledge base (from `bedrock-doctor knowledge import`) instead of the embedded one.
     #[arg(long, value_name = "FILE")]
     pub knowledge: Option<PathBuf>,
+    /// Take profiles and their destinations from the account's own ListInferenceProfiles answers
+    /// in the regions, and say where they differ from the knowledge base (exit 1 when a region
+    /// could not be listed).
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: use this named profile.
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub profile: Option<String>,
+    /// With --live: bound on the run in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub timeout: f64,
     /// `json`: the IAM policy document (why each resource is there goes to stderr);
     /// `explained`: the document with the reasons and notes beside it; `terraform`,
     /// `cloudformation`, `cdk-ts`, `cdk-python`: ready to paste, each resource commented.

@@ -140,3 +140,15 @@ pub(crate) async fn list(cx: &Context, creds: Option<Credentials>, filter: &Filt
         regions: futures::future::join_all(work).await,
     }
 }
+
+/// The account's full, unfiltered listing of `settings.regions` (models and profiles with their
+/// destinations), bounded by `settings.timeout`: what `where --live` and `policy --live` compare
+/// with the knowledge base. `Err(code)`: the run could not start (no credentials, …).
+pub fn live_listing(settings: Settings) -> anyhow::Result<Result<ModelsReport, u8>> {
+    session::direct(settings, async |cx| {
+        let creds = cx.direct_credentials().await.map_err(anyhow::Error::msg)?;
+        tokio::time::timeout(cx.settings.timeout, list(&cx, creds, &Filter::default()))
+            .await
+            .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
+    })
+}

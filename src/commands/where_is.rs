@@ -3,11 +3,10 @@
 //! with its destinations per source region, mantle, and its lifecycle. `--live` asks the
 //! account's own catalogue and profile lists and says where they differ.
 
-use super::session;
 use crate::cli::WhereArgs;
 use crate::error::UsageError;
 use crate::knowledge::{self, Whereabouts};
-use crate::listing::{Filter, ModelsReport};
+use crate::listing::ModelsReport;
 use crate::output::{Emitter, Ui};
 use crate::render;
 use crate::settings::Settings;
@@ -33,15 +32,7 @@ pub fn run(args: WhereArgs, ui: &Ui) -> anyhow::Result<u8> {
             args.regions.clone()
         };
         let settings = Settings::new(regions, args.profile.clone(), args.timeout, 32);
-        let outcome = session::direct(settings, async |cx| {
-            let creds = cx.direct_credentials().await.map_err(anyhow::Error::msg)?;
-            tokio::time::timeout(
-                cx.settings.timeout,
-                super::models::list(&cx, creds, &Filter::default()),
-            )
-            .await
-            .map_err(|_| anyhow::anyhow!("the listing did not finish within --timeout"))
-        })?;
+        let outcome = super::models::live_listing(settings)?;
         match outcome {
             Ok(listing) => {
                 let differences = compare(&w, &listing);

@@ -492,3 +492,59 @@ fn cdk_snippets_are_golden() {
     insta::assert_snapshot!("policy_cdk_ts", snippet("cdk-ts"));
     insta::assert_snapshot!("policy_cdk_python", snippet("cdk-python"));
 }
+
+/// `--live`: the account's own profile routing replaces the knowledge base's, and every resource
+/// that changes is named.
+#[test]
+fn live_takes_the_accounts_routing_and_names_the_difference() {
+    let aws = crate::fake_aws::FakeAws::start();
+    aws.profiles(
+        "us-east-1",
+        vec![bedrock_doctor::local_aws::profile_summary(
+            "us-east-1",
+            "us.amazon.nova-pro-v1:0",
+            "amazon.nova-pro-v1:0",
+            &["us-east-1", "us-east-2"],
+        )],
+    );
+    let out = TestCommand::new()
+        .fake_aws(&aws)
+        .args([
+            "policy",
+            "--live",
+            "--region",
+            "us-east-1",
+            "--model",
+            "us.amazon.nova-pro-v1:0",
+            "--format",
+            "explained",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = json(&out);
+    let resources: Vec<&str> = v["policy"]["Statement"][0]["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        resources.contains(&"arn:aws:bedrock:us-east-2::foundation-model/amazon.nova-pro-v1:0"),
+        "{resources:?}"
+    );
+    assert!(
+        !resources.iter().any(|r| r.contains("us-west-2")),
+        "the account does not route there: {resources:?}"
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("also lists `arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0`"),
+        "{v}"
+    );
+    assert!(
+        aws.requests()
+            .iter()
+            .any(|r| r.operation == "ListInferenceProfiles")
+    );
+}
