@@ -17,10 +17,16 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
             .unwrap_or_default()
     };
     let needs = Needs {
+        // Repeatable and comma-separated, as everywhere else.
         regions: if args.regions.is_empty() {
             from_config(|c| &c.regions)
         } else {
             args.regions
+                .iter()
+                .flat_map(|r| r.split(','))
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect()
         },
         models: if args.models.is_empty() {
             from_config(|c| &c.models)

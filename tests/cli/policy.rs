@@ -108,9 +108,7 @@ fn every_needed_pair_is_allowed_and_nothing_else() {
     let mut cmd = TestCommand::new().args([
         "policy",
         "--region",
-        "us-east-1",
-        "--region",
-        "eu-west-1",
+        "us-east-1,eu-west-1",
         "--streaming",
         "--account",
         account,
