@@ -27,7 +27,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
             .map_err(|e| UsageError(e.to_string()))?
             .arns;
         let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
-        let loaded = crate::config::load(needs, &ids)?;
+        let loaded = crate::config::load(needs, &ids).map_err(UsageError::from)?;
         found
             .findings
             .extend(lint::not_granted(&loaded, &granted, kb).map_err(UsageError)?);

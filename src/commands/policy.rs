@@ -9,7 +9,7 @@ use crate::settings::Settings;
 
 pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
     let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
-    let loaded = crate::config::discover(args.config.as_deref(), &ids)?;
+    let loaded = crate::config::discover(args.config.as_deref(), &ids).map_err(UsageError::from)?;
     let from_config = |pick: fn(&crate::config::Config) -> &Vec<toml::Spanned<String>>| -> Vec<String> {
         loaded
             .as_ref()

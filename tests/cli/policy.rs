@@ -546,3 +546,33 @@ fn live_takes_the_accounts_routing_and_names_the_difference() {
             .any(|r| r.operation == "ListInferenceProfiles")
     );
 }
+
+/// A broken configuration is a located usage error (exit 2), for `policy --config` and
+/// `lint --needs` alike.
+#[test]
+fn a_broken_configuration_is_exit_2_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bedrock-doctor.toml");
+    std::fs::write(
+        &bad,
+        "regions = [\"us-east-1\"]\nmodels = [\"amazon.nova-pro-v1:0\"\n",
+    )
+    .unwrap();
+    let tree = dir.path().to_path_buf();
+    for (args, paths) in [
+        (vec!["policy", "--config"], vec![]),
+        (vec!["lint", "--needs"], vec![tree]),
+    ] {
+        let out = TestCommand::new()
+            .args(args.clone())
+            .args([&bad])
+            .args(paths)
+            .run();
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("bedrock-doctor.toml:2:"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
