@@ -68,7 +68,7 @@ impl Failure {
     /// the structured answer, so its cause is kept (triage only adds advice).
     pub fn classified(
         cause: Cause,
-        aws: AwsEvidence,
+        mut aws: AwsEvidence,
         model: &str,
         region: &str,
         latency: std::time::Duration,
@@ -79,6 +79,7 @@ impl Failure {
             aws.message.clone().unwrap_or_default()
         );
         let t = crate::triage::triage(&text, Some(region), Some(model));
+        aws.denial = t.extracted.denial.clone().or(aws.denial);
         Failure {
             cause,
             code: crate::triage::code_for(cause),

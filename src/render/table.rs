@@ -562,6 +562,9 @@ pub fn invoke_text(r: &crate::invoke::InvokeReport, style: Style) -> String {
             f.aws.request_id.as_deref().unwrap_or("-"),
             f.aws.message.as_deref().unwrap_or_default()
         ));
+        if let Some(d) = &f.aws.denial {
+            out.push_str(&format!("denied: {}\n", d.describe()));
+        }
         for (i, s) in f.remediation.iter().enumerate() {
             out.push_str(&format!("{}. {s}\n", i + 1));
         }

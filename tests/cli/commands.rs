@@ -421,6 +421,10 @@ fn invoke_classifies_access_denied() {
     assert_eq!(v["failure"]["code"], "BD401");
     assert_eq!(v["failure"]["aws"]["http_status"], 403);
     assert_eq!(v["failure"]["aws"]["error_code"], "AccessDeniedException");
+    let denial = &v["failure"]["aws"]["denial"];
+    assert_eq!(denial["policy_type"], "identity_based", "{v}");
+    assert_eq!(denial["action"], "bedrock:InvokeModel");
+    assert_eq!(denial["principal"], "arn:aws:iam::123456789012:user/dev");
 }
 
 #[test]
