@@ -321,13 +321,10 @@ fn denied(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{AwsEvidence, RegionSource, SCHEMA_VERSION, Summary, Tool};
+    use crate::report::{AwsEvidence, RegionSource};
 
     fn report(findings: Vec<Finding>) -> Report {
         Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            identity: None,
             regions: ["us-east-1", "eu-west-1"]
                 .iter()
                 .map(|r| RegionSource {
@@ -336,16 +333,7 @@ mod tests {
                 })
                 .collect(),
             models: vec!["a.b-v1:0".into(), "c.d-v1:0".into()],
-            generated_at: None,
-            checks: vec![],
-            accounts: vec![],
-            diagnoses: vec![],
-            drift: None,
-            summary: Summary::of(&findings),
-            findings,
-            probes: None,
-            incomplete: false,
-            duration_ms: 0,
+            ..Report::of(findings)
         }
     }
 

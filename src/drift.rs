@@ -49,26 +49,10 @@ pub fn compare(now: &Report, baseline: &Report, label: &str) -> Drift {
 mod tests {
     use super::*;
     use crate::codes::Code;
-    use crate::report::{Cause, SCHEMA_VERSION, Summary, Tool};
+    use crate::report::Cause;
 
     fn report(findings: Vec<Finding>) -> Report {
-        Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            identity: None,
-            regions: vec![],
-            models: vec![],
-            generated_at: None,
-            checks: vec![],
-            accounts: vec![],
-            diagnoses: vec![],
-            drift: None,
-            summary: Summary::of(&findings),
-            findings,
-            probes: None,
-            incomplete: false,
-            duration_ms: 0,
-        }
+        Report::of(findings)
     }
 
     fn f(code: Code, status: Status, region: &str, title: &str) -> Finding {

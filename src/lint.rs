@@ -79,12 +79,6 @@ impl From<&LintReport> for crate::report::Report {
     /// A lint report in the shape of a check report, for the formats they share.
     fn from(l: &LintReport) -> Self {
         crate::report::Report {
-            schema_version: crate::report::SCHEMA_VERSION,
-            tool: crate::report::Tool::default(),
-            identity: None,
-            regions: vec![],
-            models: vec![],
-            generated_at: None,
             checks: vec![crate::report::CheckSummary {
                 id: "lint".into(),
                 status: l.findings.iter().map(|f| f.status).max().unwrap_or(Status::Pass),
@@ -92,15 +86,10 @@ impl From<&LintReport> for crate::report::Report {
                 duration_ms: 0,
                 error: None,
             }],
-            // Each lint finding has its own place in a file: the findings are the diagnoses.
-            accounts: vec![],
-            diagnoses: vec![],
-            drift: None,
-            findings: l.findings.clone(),
+            // Each lint finding has its own place in a file: the findings are the diagnoses
+            // (none of their own).
             summary: l.summary,
-            probes: None,
-            incomplete: false,
-            duration_ms: 0,
+            ..crate::report::Report::of(l.findings.clone())
         }
     }
 }

@@ -614,6 +614,28 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of `findings` and nothing else (no identity, regions, checks or timing): the
+    /// base every producer fills in with struct-update syntax.
+    pub fn of(findings: Vec<Finding>) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            identity: None,
+            regions: vec![],
+            models: vec![],
+            generated_at: None,
+            checks: vec![],
+            accounts: vec![],
+            diagnoses: vec![],
+            drift: None,
+            summary: Summary::of(&findings),
+            findings,
+            probes: None,
+            incomplete: false,
+            duration_ms: 0,
+        }
+    }
+
     /// The process exit code this report calls for with the default `--fail-on error`.
     pub fn exit_code(&self) -> u8 {
         self.exit_code_for(FailOn::Error)
@@ -713,23 +735,7 @@ mod tests {
 
     #[test]
     fn exit_code_follows_fail_and_incomplete() {
-        let mut r = Report {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::default(),
-            identity: None,
-            regions: vec![],
-            models: vec![],
-            checks: vec![],
-            accounts: vec![],
-            diagnoses: vec![],
-            drift: None,
-            findings: vec![],
-            summary: Summary::default(),
-            probes: None,
-            generated_at: None,
-            incomplete: false,
-            duration_ms: 0,
-        };
+        let mut r = Report::of(vec![]);
         assert_eq!(r.exit_code(), 0);
         r.findings.push(Finding::new(
             Code::BD503,

@@ -8,7 +8,7 @@ use crate::checks;
 use crate::context::Context;
 use crate::error::UsageError;
 use crate::output::Ui;
-use crate::report::{AccountRef, AccountSummary, ProbeCost, Report, SCHEMA_VERSION, Summary, Tool};
+use crate::report::{AccountRef, AccountSummary, ProbeCost, Report, Summary};
 use crate::secrets;
 use crate::settings::{Account, Settings};
 use anyhow::Context as _;
@@ -135,20 +135,7 @@ fn assemble(runs: Vec<(Option<Account>, Arc<Context>, crate::runner::Outcome)>, 
         generated_at: aws_smithy_types::DateTime::from(std::time::SystemTime::now())
             .fmt(aws_smithy_types::date_time::Format::DateTime)
             .ok(),
-        probes: None,
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::default(),
-        identity: None,
-        regions: vec![],
-        models: vec![],
-        checks: vec![],
-        accounts: vec![],
-        diagnoses: vec![],
-        drift: None,
-        summary: Summary::default(),
-        findings: vec![],
-        incomplete: false,
-        duration_ms: 0,
+        ..Report::of(vec![])
     };
     let mut usage = crate::context::ProbeUsage::default();
     for (account, cx, outcome) in runs {
