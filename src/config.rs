@@ -288,6 +288,24 @@ pub fn parse(
     Ok((config, severity))
 }
 
+/// A list from the configuration as plain strings (the spans are for locating findings).
+pub fn values(list: &[Spanned<String>]) -> Vec<String> {
+    list.iter().map(|s| s.get_ref().clone()).collect()
+}
+
+/// The command line's list when it has one, else the configuration's (`pick` chooses which).
+pub fn flags_or(
+    flags: &[String],
+    cfg: Option<&Config>,
+    pick: fn(&Config) -> &Vec<Spanned<String>>,
+) -> Vec<String> {
+    if flags.is_empty() {
+        cfg.map(|c| values(pick(c))).unwrap_or_default()
+    } else {
+        flags.to_vec()
+    }
+}
+
 /// Finds the configuration: `--config PATH`, else `bedrock-doctor.toml` in the working directory.
 pub fn discover(explicit: Option<&Path>, checks: &[&str]) -> Result<Option<Loaded>, ConfigError> {
     match explicit {

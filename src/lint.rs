@@ -747,7 +747,7 @@ pub fn not_granted(
     if config.models.is_empty() {
         return Err(format!("{path}: --needs names no `models`"));
     }
-    let regions: Vec<String> = config.regions.iter().map(|r| r.get_ref().clone()).collect();
+    let regions = crate::config::values(&config.regions);
     let mut out = Vec::new();
     for model in &config.models {
         let location = needs.location(model.span().start);

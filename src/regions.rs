@@ -75,6 +75,22 @@ pub const REGIONS: &[RegionInfo] = &[
     r("eusc-de-east-1", "aws-eusc", "EU (Germany) Sovereign Cloud", true),
 ];
 
+/// The regions of repeatable, comma-separated `--region` values, trimmed, in order, each once.
+pub fn from_flags(flags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in flags
+        .iter()
+        .flat_map(|f| f.split(','))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        if !out.iter().any(|x| x == r) {
+            out.push(r.to_string());
+        }
+    }
+    out
+}
+
 /// Looks a region code up (exact, lowercase).
 pub fn lookup(code: &str) -> Option<&'static RegionInfo> {
     REGIONS.iter().find(|r| r.code == code)

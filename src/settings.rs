@@ -101,20 +101,8 @@ impl Settings {
         let ids: Vec<&str> = checks.iter().map(|c| c.id).collect();
         let loaded = config::discover(args.config.as_deref(), &ids)?;
         let cfg = loaded.as_ref().map(|l| &l.config);
-        let listed = |list: fn(&config::Config) -> &Vec<toml::Spanned<String>>| -> Vec<String> {
-            cfg.map(|c| list(c).iter().map(|s| s.get_ref().clone()).collect())
-                .unwrap_or_default()
-        };
-        let regions = if args.regions.is_empty() {
-            listed(|c| &c.regions)
-        } else {
-            args.regions.clone()
-        };
-        let models = if args.models.is_empty() {
-            listed(|c| &c.models)
-        } else {
-            args.models.clone()
-        };
+        let regions = config::flags_or(&args.regions, cfg, |c| &c.regions);
+        let models = config::flags_or(&args.models, cfg, |c| &c.models);
         let (only, skip) = if args.only.is_empty() && args.skip.is_empty() {
             cfg.map(|c| (c.checks.only.clone(), c.checks.skip.clone()))
                 .unwrap_or_default()
@@ -135,7 +123,7 @@ impl Settings {
             .unwrap_or_default();
         let regions_source = loaded
             .as_ref()
-            .filter(|_| args.regions.is_empty() && !listed(|c| &c.regions).is_empty())
+            .filter(|l| args.regions.is_empty() && !l.config.regions.is_empty())
             .map(|l| format!("config:{}", l.path.display()));
         let settings = Settings {
             models,

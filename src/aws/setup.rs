@@ -575,20 +575,13 @@ impl ProvideCredentials for SilentImds {
 /// The regions to check, with where they came from; and, when instance metadata was asked for
 /// the region and did not answer, why (so that the credentials chain does not wait for it again).
 async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<RegionSource>, Option<String>) {
-    let mut out: Vec<RegionSource> = Vec::new();
-    for r in flags
-        .iter()
-        .flat_map(|f| f.split(','))
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        if !out.iter().any(|x| x.region == r) {
-            out.push(RegionSource {
-                region: r.to_string(),
-                source: "flag".into(),
-            });
-        }
-    }
+    let out: Vec<RegionSource> = crate::regions::from_flags(flags)
+        .into_iter()
+        .map(|region| RegionSource {
+            region,
+            source: "flag".into(),
+        })
+        .collect();
     if !out.is_empty() {
         return (out, None);
     }

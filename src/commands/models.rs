@@ -23,12 +23,7 @@ pub fn run(args: ModelsArgs, ui: &Ui) -> anyhow::Result<u8> {
     } else {
         args.regions.clone()
     };
-    for r in regions
-        .iter()
-        .flat_map(|r| r.split(','))
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
+    for r in &crate::regions::from_flags(&regions) {
         if !regions::lookup(r).is_some_and(|i| i.bedrock) {
             let hint = regions::suggest(r)
                 .map(|s| format!(" (did you mean `{s}`?)"))

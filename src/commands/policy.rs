@@ -10,29 +10,11 @@ use crate::settings::Settings;
 pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
     let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
     let loaded = crate::config::discover(args.config.as_deref(), &ids).map_err(UsageError::from)?;
-    let from_config = |pick: fn(&crate::config::Config) -> &Vec<toml::Spanned<String>>| -> Vec<String> {
-        loaded
-            .as_ref()
-            .map(|l| pick(&l.config).iter().map(|s| s.get_ref().clone()).collect())
-            .unwrap_or_default()
-    };
+    let cfg = loaded.as_ref().map(|l| &l.config);
     let needs = Needs {
         // Repeatable and comma-separated, as everywhere else.
-        regions: if args.regions.is_empty() {
-            from_config(|c| &c.regions)
-        } else {
-            args.regions
-                .iter()
-                .flat_map(|r| r.split(','))
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty())
-                .collect()
-        },
-        models: if args.models.is_empty() {
-            from_config(|c| &c.models)
-        } else {
-            args.models
-        },
+        regions: crate::regions::from_flags(&crate::config::flags_or(&args.regions, cfg, |c| &c.regions)),
+        models: crate::config::flags_or(&args.models, cfg, |c| &c.models),
         streaming: args.streaming,
         account: args.account,
         restrict_to_profiles: args.restrict_to_profiles,
