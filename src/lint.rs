@@ -678,10 +678,10 @@ pub fn inventory_text(text: &str, inv: &mut Inventory) {
     }
 }
 
-/// Collects the inventory of `paths`.
-pub fn inventory_paths(paths: &[PathBuf]) -> Result<Inventory, LintError> {
+/// Collects the inventory of `paths`, less what `exclude` leaves out (as `lint_paths` does).
+pub fn inventory_paths(paths: &[PathBuf], exclude: &[String]) -> Result<Inventory, LintError> {
     let inv = Mutex::new(Inventory::default());
-    walk(paths, &[], |_, text| {
+    walk(paths, exclude, |_, text| {
         let mut mine = Inventory::default();
         inventory_text(text, &mut mine);
         let mut all = inv.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -12,7 +12,8 @@ pub fn run(args: InitArgs, ui: &Ui) -> anyhow::Result<u8> {
     let (regions, models, arns) = if args.from_lint.is_empty() {
         (vec![], vec![], vec![])
     } else {
-        let inv = crate::lint::inventory_paths(&args.from_lint).map_err(|e| UsageError(e.to_string()))?;
+        let inv =
+            crate::lint::inventory_paths(&args.from_lint, &[]).map_err(|e| UsageError(e.to_string()))?;
         (
             inv.regions.into_iter().collect(),
             inv.models.into_iter().collect(),

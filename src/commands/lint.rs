@@ -23,7 +23,8 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
     let emitter = Emitter::for_report(&args.report)?;
     let mut found = lint::lint_paths(&paths, &args.exclude, kb).map_err(|e| UsageError(e.to_string()))?;
     if let Some(needs) = &args.needs {
-        let granted = lint::inventory_paths(&paths)
+        // The files lint reads, and only those, are the ones that grant.
+        let granted = lint::inventory_paths(&paths, &args.exclude)
             .map_err(|e| UsageError(e.to_string()))?
             .arns;
         let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();

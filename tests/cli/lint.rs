@@ -866,6 +866,19 @@ fn needs_name_each_resource_no_file_grants() {
     std::fs::write(infra.join("main.tf"), &written.stdout).unwrap();
     let out = lint(&[&infra]);
     assert_eq!(out.code, 0, "{}", out.stdout);
+    // A file lint is told to skip grants nothing.
+    let out = TestCommand::new()
+        .args(["lint", "--format", "json", "--exclude", "*.tf", "--needs"])
+        .args([&needs, &infra])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        json(&out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "BD317")
+    );
 
     // Needs that cannot be placed are a located usage error.
     std::fs::write(
