@@ -42,9 +42,6 @@ pub struct Policy {
     /// Resource ARN → why it is needed (one line per reason).
     pub resources: BTreeMap<String, Vec<String>>,
     pub notes: Vec<String>,
-    /// A profile ARN carries [`ACCOUNT_PLACEHOLDER`] (no account was given); the JSON document
-    /// must be filled in, the other syntaxes name the deploying account themselves.
-    pub account_placeholder: bool,
     /// Foundation-model ARNs called directly (on demand), not only through a profile.
     #[serde(skip)]
     direct: BTreeSet<String>,
@@ -91,6 +88,13 @@ pub enum Syntax {
 }
 
 impl Policy {
+    /// A profile ARN carries [`ACCOUNT_PLACEHOLDER`] (no account was given); the JSON document
+    /// must be filled in, the other syntaxes name the deploying account themselves.
+    pub fn account_placeholder(&self) -> bool {
+        let placeholder = format!(":{ACCOUNT_PLACEHOLDER}:");
+        self.profiles.iter().any(|arn| arn.contains(&placeholder))
+    }
+
     /// The statements: the invoke grant; with `restrict_to_profiles`, the foundation models
     /// reached only through profiles in their own statement conditioned on
     /// `bedrock:InferenceProfileArn`; with `marketplace` (and a model that needs it), the
@@ -211,7 +215,7 @@ impl Policy {
         match syntax {
             Syntax::Json => unreachable!("returned above"),
             Syntax::Terraform => {
-                if self.account_placeholder {
+                if self.account_placeholder() {
                     out.push_str("data \"aws_caller_identity\" \"current\" {}\n\n");
                 }
                 out.push_str("data \"aws_iam_policy_document\" \"bedrock_invoke\" {\n");
@@ -334,7 +338,6 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
         marketplace: needs.marketplace,
         ..Policy::default()
     };
-    let mut uses_placeholder = false;
     for model in &needs.models {
         let parsed = ident::parse(model).map_err(|e| e.to_string())?;
         // An ARN pins its region (and account); IDs are called from every region.
@@ -409,14 +412,12 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
                     p.add(fm, why);
                 }
                 ModelRef::SystemProfile { id, .. } | ModelRef::ProfileArn { id, .. } => {
-                    uses_placeholder |= account == ACCOUNT_PLACEHOLDER;
                     p.add_profile(kb, partition, region, &account, id)?;
                 }
                 _ => unreachable!("rejected above"),
             }
         }
     }
-    p.account_placeholder = uses_placeholder;
     if needs.marketplace && p.marketplace_models.is_empty() {
         p.notes.push(format!(
             "no Marketplace statement: models of {} need no Marketplace subscription",

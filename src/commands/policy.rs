@@ -65,7 +65,7 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
         }
         p.notes.extend(live_notes);
     }
-    if p.account_placeholder && matches!(args.format, PolicyFormat::Json | PolicyFormat::Explained) {
+    if p.account_placeholder() && matches!(args.format, PolicyFormat::Json | PolicyFormat::Explained) {
         p.notes.push(format!(
             "profile ARNs carry the account that calls them: replace `{}`, or pass `--account`",
             policy::ACCOUNT_PLACEHOLDER
