@@ -8,12 +8,11 @@ use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::Context;
 use crate::ident::arn::{self, ResourceType};
-use crate::ident::{self, ModelRef};
+use crate::policy;
 use crate::report::Findings;
 use crate::report::{Cause, Finding, Status};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use wildmatch::WildMatch;
 
 pub struct Arns;
 
@@ -33,28 +32,6 @@ impl Check for Arns {
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
         run(cx, out).boxed()
     }
-}
-
-/// Whether the granted ARN (IAM wildcards allowed) covers `required`; an unknown account in
-/// `required` (`ACCOUNT`) matches any account.
-fn covers(granted: &str, required: &str) -> bool {
-    let (g, r): (Vec<&str>, Vec<&str>) = (
-        granted.splitn(6, ':').collect(),
-        required.splitn(6, ':').collect(),
-    );
-    if g.len() != 6 || r.len() != 6 {
-        return false;
-    }
-    (0..6).all(|i| {
-        if i == 4 && r[4] == "ACCOUNT" {
-            return true;
-        }
-        // IAM's global form leaves the region empty: it matches every region.
-        if i == 3 && g[3].is_empty() && g[5].starts_with("foundation-model/") {
-            return true;
-        }
-        WildMatch::new(g[i]).matches(r[i])
-    })
 }
 
 async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
@@ -134,38 +111,31 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// Every (region, model) the app uses needs its ARNs granted.
+/// Every (region, model) the app uses needs the resources the least-privilege policy names
+/// for it (`policy::generate`, the same rule `bedrock-doctor policy` and `lint --needs` use): a
+/// profile needs its ARN and the model in every destination, a `global.` profile the model in
+/// the source region and the region-less ARN, which covers no regional ARN.
 fn coverage(cx: &Context, out: &Findings) {
-    let account = cx
-        .identity()
-        .and_then(|i| i.account)
-        .unwrap_or_else(|| "ACCOUNT".into());
+    let account = cx.identity().and_then(|i| i.account);
     let kb = crate::knowledge::embedded();
     let regions: Vec<String> = super::model_access::live_regions(cx);
     for m in &cx.settings.models {
-        let Ok(parsed) = ident::parse(m) else { continue };
         for region in &regions {
-            let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition);
-            let required: Vec<String> = match &parsed {
-                ModelRef::Foundation { id } => vec![arn::foundation_arn(partition, region, id)],
-                ModelRef::SystemProfile { id, .. } => {
-                    let model = parsed.foundation_id().unwrap_or_default();
-                    let mut req = vec![format!(
-                        "arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}"
-                    )];
-                    let dests = kb
-                        .destinations(Some(region), id)
-                        .cloned()
-                        .unwrap_or_else(|| vec![region.clone()]);
-                    req.extend(dests.iter().map(|d| arn::foundation_arn(partition, d, model)));
-                    req
-                }
-                // An ARN is its own resource: it must be granted as written.
-                _ => vec![m.clone()],
+            let needs = policy::Needs {
+                regions: vec![region.clone()],
+                models: vec![m.clone()],
+                account: account.clone(),
+                ..policy::Needs::default()
             };
-            let missing: Vec<&String> = required
-                .iter()
-                .filter(|r| !cx.settings.granted_arns.iter().any(|(g, _)| covers(g, r)))
+            // What cannot be placed (a `us.` profile from Europe, a profile the knowledge base
+            // does not know from this region) is the model checks' to report, not a grant gap.
+            let Ok(needed) = policy::generate(kb, &needs) else {
+                continue;
+            };
+            let missing: Vec<&String> = needed
+                .resources
+                .keys()
+                .filter(|r| !cx.settings.granted_arns.iter().any(|(g, _)| policy::covers(g, r)))
                 .collect();
             if missing.is_empty() {
                 continue;
@@ -175,10 +145,7 @@ fn coverage(cx: &Context, out: &Findings) {
             } else {
                 "fallback region"
             };
-            let to_add: Vec<String> = missing
-                .iter()
-                .map(|a| a.replace(":ACCOUNT:", ":ACCOUNT_ID:"))
-                .collect();
+            let to_add: Vec<String> = missing.iter().map(|a| format!("`{a}`")).collect();
             out.push(
                 Finding::new(Code::BD311, Status::Fail, Cause::ArnGrantMissing, format!("{role} {region} has no granted ARN for {m}"))
                     .check("arns")
@@ -189,33 +156,9 @@ fn coverage(cx: &Context, out: &Findings) {
                         to_add.join(", "),
                         if role == "fallback region" { ", so failing over to it fails" } else { "" }
                     ))
-                    .step(format!("Add to the IAM policy and to `granted_arns`: {}", to_add.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),
+                    .step(format!("Add to the IAM policy and to `granted_arns`: {}", to_add.join(", ")))
+                    .step(format!("`bedrock-doctor policy --region {region} --model {m}` prints the whole statement")),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn coverage_matching() {
-        let fm = "arn:aws:bedrock:ap-northeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";
-        assert!(covers(fm, fm));
-        assert!(covers("arn:aws:bedrock:*::foundation-model/anthropic.*", fm));
-        assert!(covers(
-            "arn:aws:bedrock:::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
-            fm
-        ));
-        assert!(!covers(
-            "arn:aws:bedrock:ap-southeast-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
-            fm
-        ));
-        assert!(covers(
-            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0",
-            "arn:aws:bedrock:us-east-1:ACCOUNT:inference-profile/us.amazon.nova-pro-v1:0"
-        ));
-        assert!(!covers("arn:aws:bedrock:us-east-1", fm));
     }
 }

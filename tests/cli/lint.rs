@@ -890,3 +890,43 @@ fn needs_name_each_resource_no_file_grants() {
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stderr.contains("bedrock-doctor.toml:2:11"), "{}", out.stderr);
 }
+
+/// Coverage follows IAM: the region-less foundation-model ARN covers no regional call, and a
+/// `global.` profile needs its ARN, the model in the source region and the region-less ARN,
+/// not the model in every destination.
+#[test]
+fn coverage_follows_how_iam_evaluates_regionless_and_global_arns() {
+    let aws = FakeAws::start();
+    let out = check_with_config(
+        &aws,
+        &format!(
+            "regions = [\"us-east-1\"]\nmodels = [\"{CLAUDE}\"]\ngranted_arns = [\"arn:aws:bedrock:::foundation-model/{CLAUDE}\"]\n[probe]\nenabled = false\n"
+        ),
+    );
+    out.assert_code(1);
+    let r = out.report();
+    let missing = r.finding_in(Code::BD311, "us-east-1");
+    assert!(
+        missing.remediation[0].contains(&format!("`arn:aws:bedrock:us-east-1::foundation-model/{CLAUDE}`")),
+        "{:?}",
+        missing.remediation
+    );
+
+    let global = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+    let model = "anthropic.claude-haiku-4-5-20251001-v1:0";
+    let out = check_with_config(
+        &aws,
+        &format!(
+            "regions = [\"us-east-1\"]\nmodels = [\"{global}\"]\ngranted_arns = [\n  \"arn:aws:bedrock:us-east-1:123456789012:inference-profile/{global}\",\n  \"arn:aws:bedrock:us-east-1::foundation-model/{model}\",\n  \"arn:aws:bedrock:::foundation-model/{model}\",\n]\n[probe]\nenabled = false\n"
+        ),
+    );
+    let r = out.report();
+    assert!(
+        r.findings.iter().all(|f| f.code != Code::BD311),
+        "{:#?}",
+        r.findings
+            .iter()
+            .filter(|f| f.code == Code::BD311)
+            .collect::<Vec<_>>()
+    );
+}
