@@ -277,6 +277,11 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "no_invoke")]
     pub probe_images: bool,
 
+    /// Ask IAM's policy simulator (`iam:SimulatePrincipalPolicy`) which policy allows or denies
+    /// each action and resource the models need, for the calling principal.
+    #[arg(long)]
+    pub explain_iam: bool,
+
     /// Run only these checks (comma-separated ids; their dependencies run too).
     #[arg(long, value_name = "CHECKS", value_delimiter = ',', conflicts_with = "skip")]
     pub only: Vec<String>,

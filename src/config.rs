@@ -20,6 +20,7 @@ const TOP_KEYS: &[&str] = &[
     "granted_arns",
     "profile",
     "probe",
+    "explain_iam",
     "checks",
     "severity",
     "suppress",
@@ -97,6 +98,9 @@ pub struct Config {
     pub profile: Option<String>,
     #[serde(default)]
     pub probe: Option<ProbeConfig>,
+    /// `true` is `--explain-iam`.
+    #[serde(default)]
+    pub explain_iam: bool,
     #[serde(default)]
     pub checks: ChecksConfig,
     #[serde(default)]

@@ -25,6 +25,7 @@ pub enum Service {
     Sts,
     Bedrock,
     BedrockRuntime,
+    Iam,
 }
 
 /// An AWS answer with what a finding needs to cite it.

@@ -24,8 +24,28 @@ enum Key {
     Problem(Cause, Code),
 }
 
-/// The AccessDenied text of a finding, read (as the report carries it, else from the message).
+/// The AccessDenied text of a finding, read (as the report carries it, else from the message),
+/// or the denial IAM's policy simulator answered: a simulated refusal of the same action joins
+/// the runtime's in one diagnosis.
 fn denial(f: &Finding) -> Option<crate::denial::Denial> {
+    use crate::denial::{Denial, PolicyType};
+    use crate::report::Decision;
+    if let Some(s) = f.simulation.as_ref().filter(|s| s.decision != Decision::Allowed) {
+        return Some(Denial {
+            principal: Some(s.principal.clone()),
+            action: s.action.clone(),
+            resource: Some(s.resource.clone()),
+            policy_type: Some(if s.organizations_allowed == Some(false) {
+                PolicyType::ServiceControlPolicy
+            } else if s.permissions_boundary_allowed == Some(false) {
+                PolicyType::PermissionsBoundary
+            } else {
+                PolicyType::IdentityBased
+            }),
+            explicit: s.decision == Decision::ExplicitDeny,
+            ..Denial::default()
+        });
+    }
     let aws = f.aws.as_ref()?;
     aws.denial
         .clone()

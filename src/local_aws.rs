@@ -163,6 +163,72 @@ struct State {
     roles: HashMap<String, String>,
     /// TCP connections accepted.
     connections: usize,
+    /// How the IAM policy simulator decides, first match wins; unmatched pairs are allowed.
+    simulations: Vec<Simulated>,
+    /// `SimulatePrincipalPolicy` is denied to every caller.
+    simulation_denied: bool,
+    /// Role name → its ARN with a path (as SSO roles have), which sessions' ARNs drop.
+    role_paths: HashMap<String, String>,
+}
+
+/// One scripted decision of the IAM policy simulator, for the pairs it matches.
+#[derive(Clone, Debug)]
+pub struct Simulated {
+    /// Globs on the action and the resource ARN.
+    pub action: String,
+    pub resource: String,
+    /// Matches only this `aws:RequestedRegion` context value.
+    pub requested_region: Option<String>,
+    /// `allowed`, `implicitDeny` or `explicitDeny`.
+    pub decision: &'static str,
+    /// (SourcePolicyId, SourcePolicyType) of the matched statements.
+    pub statements: Vec<(String, String)>,
+    pub organizations_allowed: Option<bool>,
+    pub boundary_allowed: Option<bool>,
+}
+
+impl Simulated {
+    fn new(decision: &'static str) -> Self {
+        Simulated {
+            action: "*".into(),
+            resource: "*".into(),
+            requested_region: None,
+            decision,
+            statements: vec![],
+            organizations_allowed: None,
+            boundary_allowed: None,
+        }
+    }
+    /// No statement allows the pairs it matches.
+    pub fn implicit_deny() -> Self {
+        Simulated::new("implicitDeny")
+    }
+    /// The Deny statement of `policy` (of `policy_type`: `user`, `role`, `user-managed`, …).
+    pub fn explicit_deny(policy: &str, policy_type: &str) -> Self {
+        Simulated {
+            statements: vec![(policy.into(), policy_type.into())],
+            ..Simulated::new("explicitDeny")
+        }
+    }
+    /// An organization policy refuses it (the simulator names no SCP).
+    pub fn denied_by_organizations() -> Self {
+        Simulated {
+            organizations_allowed: Some(false),
+            ..Simulated::new("explicitDeny")
+        }
+    }
+    pub fn resource(mut self, glob: &str) -> Self {
+        self.resource = glob.into();
+        self
+    }
+    pub fn requested_region(mut self, region: &str) -> Self {
+        self.requested_region = Some(region.into());
+        self
+    }
+    pub fn boundary_denies(mut self) -> Self {
+        self.boundary_allowed = Some(false);
+        self
+    }
 }
 
 /// The running endpoint; stops when dropped.
@@ -391,6 +457,28 @@ impl FakeAws {
     /// No Anthropic use-case form on file: GetUseCaseForModelAccess answers 404.
     pub fn use_case_missing(&self) -> &Self {
         self.state.lock().unwrap().use_case_missing = true;
+        self
+    }
+
+    /// Scripts the IAM policy simulator for the pairs `s` matches (first match wins).
+    pub fn simulate(&self, s: Simulated) -> &Self {
+        self.state.lock().unwrap().simulations.push(s);
+        self
+    }
+
+    /// Denies `iam:SimulatePrincipalPolicy` to every caller.
+    pub fn simulation_denied(&self) -> &Self {
+        self.state.lock().unwrap().simulation_denied = true;
+        self
+    }
+
+    /// Gives the role `name` a path: its sessions' ARNs drop it, `GetRole` tells it.
+    pub fn role_path(&self, name: &str, path: &str) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .role_paths
+            .insert(name.into(), format!("arn:aws:iam::{ACCOUNT}:role{path}{name}"));
         self
     }
 
@@ -628,8 +716,19 @@ fn json_error(status: u16, code: &str, message: &str, skew: i64) -> Answer {
 }
 
 fn xml_error(status: u16, code: &str, message: &str, skew: i64) -> Answer {
+    xml_error_of(
+        "https://sts.amazonaws.com/doc/2011-06-15/",
+        status,
+        code,
+        message,
+        skew,
+    )
+}
+
+/// An awsQuery error (STS, IAM) in the service's namespace.
+fn xml_error_of(namespace: &str, status: u16, code: &str, message: &str, skew: i64) -> Answer {
     let body = format!(
-        r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+        r#"<ErrorResponse xmlns="{namespace}">
   <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>
   <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
 </ErrorResponse>"#
@@ -640,9 +739,13 @@ fn xml_error(status: u16, code: &str, message: &str, skew: i64) -> Answer {
         .unwrap()
 }
 
+const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+
 fn error(service: &str, status: u16, code: &str, message: &str, skew: i64) -> Answer {
     if service == "sts" {
         xml_error(status, code, message, skew)
+    } else if service == "iam" {
+        xml_error_of(IAM_NS, status, code, message, skew)
     } else {
         json_error(status, code, message, skew)
     }
@@ -809,6 +912,8 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
         tokio::time::sleep(latency).await;
     }
 
+    // STS and IAM speak awsQuery (XML errors, their own codes).
+    let query = service == "sts" || service == "iam";
     // Signature time window, checked before anything else as AWS does.
     if let Some(signed) = auth.amz_date.as_deref().and_then(amz_date_secs) {
         let now = SystemTime::now()
@@ -838,11 +943,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                     ),
                 )
             };
-            let code = if service == "sts" {
-                code
-            } else {
-                "InvalidSignatureException"
-            };
+            let code = if query { code } else { "InvalidSignatureException" };
             return Ok(error(&service, 403, code, &msg, skew));
         }
     }
@@ -887,7 +988,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             return Ok(error(
                 &service,
                 403,
-                if service == "sts" {
+                if query {
                     "MissingAuthenticationToken"
                 } else {
                     "MissingAuthenticationTokenException"
@@ -897,8 +998,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             ));
         }
         (Some(Key::Unknown), _) => {
-            return Ok(if service == "sts" {
-                xml_error(
+            return Ok(if query {
+                error(
+                    &service,
                     403,
                     "InvalidClientTokenId",
                     "The security token included in the request is invalid.",
@@ -914,8 +1016,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             });
         }
         (Some(Key::Expired), _) => {
-            return Ok(if service == "sts" {
-                xml_error(
+            return Ok(if query {
+                error(
+                    &service,
                     400,
                     "ExpiredToken",
                     "The security token included in the request is expired",
@@ -932,8 +1035,8 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
         }
         (Some(Key::WrongSecret), _) => {
             let msg = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-            return Ok(if service == "sts" {
-                xml_error(403, "SignatureDoesNotMatch", msg, skew)
+            return Ok(if query {
+                error(&service, 403, "SignatureDoesNotMatch", msg, skew)
             } else {
                 json_error(403, "InvalidSignatureException", msg, skew)
             });
@@ -1053,6 +1156,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 .body(Full::new(Bytes::from(body)))
                 .unwrap()
         }
+        "SimulatePrincipalPolicy" | "GetRole" => iam(&state, &op, &body_text, key.as_ref(), skew),
         "ListFoundationModels" => json_ok(json!({ "modelSummaries": catalogue }), skew),
         "GetFoundationModel" => {
             let id = model.unwrap_or_default();
@@ -1243,4 +1347,160 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
             .body(Full::new(Bytes::from("{}")))
             .unwrap(),
     })
+}
+
+/// The form fields of an awsQuery body, decoded (`ActionNames.member.1` → value).
+fn form(body: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// IAM (awsQuery, XML): the policy simulator and `GetRole`.
+fn iam(state: &Arc<Mutex<State>>, op: &str, body: &str, key: Option<&Key>, skew: i64) -> Answer {
+    let fields = form(body);
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let st = state.lock().unwrap();
+    let caller = match key {
+        Some(Key::Valid { arn, .. }) => arn.clone(),
+        _ => String::new(),
+    };
+    let ok = |name: &str, result: String| {
+        let body = format!(
+            r#"<{name}Response xmlns="{IAM_NS}">
+  <{name}Result>
+{result}
+  </{name}Result>
+  <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata>
+</{name}Response>"#
+        );
+        base(200, skew)
+            .header("Content-Type", "text/xml")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap()
+    };
+    if op == "GetRole" {
+        let name = field("RoleName");
+        let arn = st
+            .role_paths
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        let path = arn
+            .split(":role")
+            .nth(1)
+            .and_then(|p| p.strip_suffix(name.as_str()))
+            .unwrap_or("/")
+            .to_string();
+        return ok(
+            "GetRole",
+            format!(
+                "    <Role><Path>{path}</Path><RoleName>{name}</RoleName><RoleId>AROAEXAMPLEROLE00001</RoleId><Arn>{arn}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role>"
+            ),
+        );
+    }
+    let source = field("PolicySourceArn");
+    if st.simulation_denied {
+        return xml_error_of(
+            IAM_NS,
+            403,
+            "AccessDenied",
+            &format!(
+                "User: {caller} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: {source} because no identity-based policy allows the iam:SimulatePrincipalPolicy action"
+            ),
+            skew,
+        );
+    }
+    // A role with a path is not found under its bare name.
+    if let Some(name) = source.split(":role/").nth(1)
+        && let Some(real) = st.role_paths.get(name)
+        && *real != source
+    {
+        return xml_error_of(
+            IAM_NS,
+            404,
+            "NoSuchEntity",
+            &format!("The role with name {name} cannot be found."),
+            skew,
+        );
+    }
+    let action = field("ActionNames.member.1");
+    let resource = field("ResourceArns.member.1");
+    let mut context = HashMap::new();
+    for n in 1.. {
+        let name = field(&format!("ContextEntries.member.{n}.ContextKeyName"));
+        if name.is_empty() {
+            break;
+        }
+        context.insert(
+            name,
+            field(&format!("ContextEntries.member.{n}.ContextKeyValues.member.1")),
+        );
+    }
+    let glob = |g: &str, s: &str| wildmatch::WildMatch::new(g).matches(s);
+    let rule = st
+        .simulations
+        .iter()
+        .find(|r| {
+            glob(&r.action, &action)
+                && glob(&r.resource, &resource)
+                && r.requested_region
+                    .as_ref()
+                    .is_none_or(|want| context.get("aws:RequestedRegion") == Some(want))
+        })
+        .cloned()
+        .unwrap_or(Simulated {
+            statements: vec![("BedrockInvoke".into(), "user".into())],
+            ..Simulated::new("allowed")
+        });
+    let statements: String = rule
+        .statements
+        .iter()
+        .map(|(id, kind)| {
+            format!(
+                "<member><SourcePolicyId>{id}</SourcePolicyId><SourcePolicyType>{kind}</SourcePolicyType><StartPosition><Line>4</Line><Column>5</Column></StartPosition><EndPosition><Line>12</Line><Column>6</Column></EndPosition></member>"
+            )
+        })
+        .collect();
+    let organizations = rule
+        .organizations_allowed
+        .map(|a| format!("<OrganizationsDecisionDetail><AllowedByOrganizations>{a}</AllowedByOrganizations></OrganizationsDecisionDetail>"))
+        .unwrap_or_default();
+    let boundary = rule
+        .boundary_allowed
+        .map(|a| format!("<PermissionsBoundaryDecisionDetail><AllowedByPermissionsBoundary>{a}</AllowedByPermissionsBoundary></PermissionsBoundaryDecisionDetail>"))
+        .unwrap_or_default();
+    let decision = rule.decision;
+    ok(
+        "SimulatePrincipalPolicy",
+        format!(
+            r#"    <IsTruncated>false</IsTruncated>
+    <EvaluationResults>
+      <member>
+        <EvalActionName>{action}</EvalActionName>
+        <EvalResourceName>{resource}</EvalResourceName>
+        <EvalDecision>{decision}</EvalDecision>
+        <MatchedStatements>{statements}</MatchedStatements>
+        <MissingContextValues/>
+        {organizations}{boundary}
+        <EvalDecisionDetails/>
+        <ResourceSpecificResults>
+          <member>
+            <EvalResourceName>{resource}</EvalResourceName>
+            <EvalResourceDecision>{decision}</EvalResourceDecision>
+            <MatchedStatements>{statements}</MatchedStatements>
+            <MissingContextValues/>
+            {boundary}
+          </member>
+        </ResourceSpecificResults>
+      </member>
+    </EvaluationResults>"#
+        ),
+    )
 }

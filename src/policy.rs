@@ -53,6 +53,10 @@ pub struct Policy {
     marketplace_models: BTreeSet<String>,
     #[serde(skip)]
     restrict_to_profiles: bool,
+    /// Resource → the request contexts IAM evaluates it in: (`aws:RequestedRegion`, the
+    /// profile ARN the call goes through, for `bedrock:InferenceProfileArn`).
+    #[serde(skip)]
+    contexts: BTreeMap<String, BTreeSet<(String, Option<String>)>>,
     #[serde(skip)]
     marketplace: bool,
 }
@@ -66,6 +70,20 @@ pub struct Statement {
     pub resources: BTreeMap<String, Vec<String>>,
     /// `(operator, key, values)`, e.g. `StringEquals`, `bedrock:InferenceProfileArn`.
     pub condition: Option<(&'static str, &'static str, Vec<String>)>,
+}
+
+/// One request IAM evaluates when the app calls: an action on a resource, with the context keys
+/// the call carries.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evaluation {
+    pub action: &'static str,
+    pub resource: String,
+    /// `aws:RequestedRegion`: the call's region, a geography profile's destination for the hop
+    /// there, and `unspecified` for the region-less ARN of a `global.` profile (AWS's "Global
+    /// cross-Region inference" page, on service control policies).
+    pub requested_region: String,
+    /// `bedrock:InferenceProfileArn`, when the call goes through a profile.
+    pub profile: Option<String>,
 }
 
 /// Providers whose models need no AWS Marketplace subscription (AWS re:Post, "resolve
@@ -142,6 +160,25 @@ impl Policy {
                 )]),
                 condition: Some(("StringEquals", "aws:CalledViaLast", vec!["bedrock.amazonaws.com".to_string()])),
             });
+        }
+        out
+    }
+
+    /// Every (action, resource, context) IAM evaluates for the calls: what a policy simulation
+    /// must allow.
+    pub fn evaluations(&self) -> Vec<Evaluation> {
+        let mut out = Vec::new();
+        for action in &self.actions {
+            for (resource, contexts) in &self.contexts {
+                for (region, profile) in contexts {
+                    out.push(Evaluation {
+                        action,
+                        resource: resource.clone(),
+                        requested_region: region.clone(),
+                        profile: profile.clone(),
+                    });
+                }
+            }
         }
         out
     }
@@ -409,6 +446,7 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
                     }
                     let fm = arn::foundation_arn(partition, region, id);
                     p.direct.insert(fm.clone());
+                    p.context(&fm, region, None);
                     p.add(fm, why);
                 }
                 ModelRef::SystemProfile { id, .. } | ModelRef::ProfileArn { id, .. } => {
@@ -432,6 +470,13 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
 }
 
 impl Policy {
+    fn context(&mut self, arn: &str, requested_region: &str, profile: Option<&str>) {
+        self.contexts
+            .entry(arn.to_string())
+            .or_default()
+            .insert((requested_region.to_string(), profile.map(str::to_string)));
+    }
+
     fn add(&mut self, arn: String, why: String) {
         let whys = self.resources.entry(arn).or_default();
         if !whys.contains(&why) {
@@ -472,25 +517,30 @@ impl Policy {
         };
         let profile_arn = format!("arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}");
         self.profiles.insert(profile_arn.clone());
-        self.add(profile_arn, format!("the profile `{id}`, called from {region}"));
+        let via = Some(profile_arn.as_str());
+        self.context(&profile_arn, region, via);
         if geo == "global" {
             // Evaluated against the model in the source region and the region-less ARN.
+            let source = arn::foundation_arn(partition, region, model);
+            let anywhere = arn::foundation_arn(partition, "", model);
+            self.context(&source, region, via);
+            self.context(&anywhere, "unspecified", via);
             self.add(
-                arn::foundation_arn(partition, region, model),
+                source,
                 format!("`{model}` in {region}, the source region of `{id}`"),
             );
             self.add(
-                arn::foundation_arn(partition, "", model),
+                anywhere,
                 format!("`{model}` region-less, which the global profile `{id}` is evaluated against"),
             );
         } else {
             for d in destinations {
-                self.add(
-                    arn::foundation_arn(partition, d, model),
-                    format!("`{model}` in {d}, where `{id}` routes from {region}"),
-                );
+                let fm = arn::foundation_arn(partition, d, model);
+                self.context(&fm, d, via);
+                self.add(fm, format!("`{model}` in {d}, where `{id}` routes from {region}"));
             }
         }
+        self.add(profile_arn, format!("the profile `{id}`, called from {region}"));
         Ok(())
     }
 }
@@ -571,5 +621,50 @@ mod tests {
             "{:?}",
             p.notes
         );
+    }
+
+    #[test]
+    fn evaluations_carry_the_region_and_profile_iam_sees() {
+        let kb = crate::knowledge::embedded();
+        let geo = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+        let global = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+        let mut n = needs(&["us-east-1"], &[geo, global, "amazon.nova-lite-v1:0"]);
+        n.streaming = true;
+        n.account = Some("123456789012".into());
+        let p = generate(kb, &n).unwrap();
+        let evals = p.evaluations();
+        let find = |resource: &str, region: &str| {
+            evals
+                .iter()
+                .filter(|e| e.resource == resource && e.requested_region == region)
+                .collect::<Vec<_>>()
+        };
+        let direct = find(
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+            "us-east-1",
+        );
+        assert_eq!(direct.len(), 2, "both actions: {direct:?}");
+        assert!(direct.iter().all(|e| e.profile.is_none()));
+        // A geography profile's hop to a destination is requested in that destination.
+        let dests = kb.destinations(Some("us-east-1"), geo).unwrap();
+        let other = dests.iter().find(|d| *d != "us-east-1").unwrap();
+        let hop = find(
+            &format!("arn:aws:bedrock:{other}::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"),
+            other,
+        );
+        assert_eq!(
+            hop[0].profile.as_deref(),
+            Some(format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{geo}").as_str())
+        );
+        // The global profile's region-less ARN is requested in no region.
+        let anywhere = find(
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            "unspecified",
+        );
+        assert_eq!(anywhere.len(), 2);
+        assert!(anywhere[0].profile.as_deref().unwrap().ends_with(global));
+        // Every resource of the policy is evaluated, and nothing else.
+        let resources: BTreeSet<&str> = evals.iter().map(|e| e.resource.as_str()).collect();
+        assert_eq!(resources, p.resources.keys().map(String::as_str).collect());
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::codes::{Code, Severity};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -223,6 +224,68 @@ pub struct Finding {
     /// `--profile`, `[[accounts]]`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
+    /// What IAM's policy simulator answered for one needed (action, resource) pair
+    /// (`--explain-iam`, the `iam` check); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<Simulation>,
+}
+
+/// One answer of IAM's policy simulator (`SimulatePrincipalPolicy`), as the `iam` check read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Simulation {
+    /// The principal simulated: the caller's user or role ARN (an assumed-role session is
+    /// simulated as its role, without the session policy).
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    /// The context keys sent with it (`aws:RequestedRegion`, `bedrock:InferenceProfileArn`).
+    pub context: BTreeMap<String, String>,
+    pub decision: Decision,
+    /// The statements that decided, as the simulator names them: the policy and the position
+    /// of the statement in it.
+    pub matched_statements: Vec<MatchedStatement>,
+    /// `false`: an AWS Organizations policy (SCP) does not allow it; absent when the simulator
+    /// did not say (no organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizations_allowed: Option<bool>,
+    /// `false`: the permissions boundary does not allow it; absent without a boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_allowed: Option<bool>,
+}
+
+/// The simulator's verdict for one pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Allowed,
+    /// No statement allows it.
+    ImplicitDeny,
+    /// A `Deny` statement matched.
+    ExplicitDeny,
+}
+
+/// A statement the simulator says decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchedStatement {
+    /// The policy: an inline policy's name, a managed policy's name or ARN.
+    pub policy_id: String,
+    /// `user`, `group`, `role`, `aws-managed`, `user-managed`, `resource`, `none`.
+    pub policy_type: String,
+    /// Where the statement starts in the policy document (1-based), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<i32>,
+}
+
+impl std::fmt::Display for MatchedStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} policy `{}`", self.policy_type, self.policy_id)?;
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, " (statement at line {l}, column {c})")?;
+        }
+        Ok(())
+    }
 }
 
 /// Which account of a multi-account run.
@@ -357,6 +420,7 @@ impl Finding {
             location: None,
             suppressed: None,
             account: None,
+            simulation: None,
         }
     }
 
@@ -387,6 +451,11 @@ impl Finding {
 
     pub fn aws(mut self, evidence: AwsEvidence) -> Self {
         self.aws = Some(evidence);
+        self
+    }
+
+    pub fn simulation(mut self, s: Simulation) -> Self {
+        self.simulation = Some(s);
         self
     }
 
@@ -680,6 +749,11 @@ impl Findings {
         self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A copy of everything pushed so far (for a check that reads what others found).
+    pub fn snapshot(&self) -> Vec<Finding> {
+        self.lock().clone()
     }
 
     /// Everything pushed so far, leaving the sink empty.

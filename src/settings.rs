@@ -29,6 +29,8 @@ pub struct Settings {
     pub invoke: bool,
     /// Image and video models are probed too (`--probe-images`).
     pub probe_images: bool,
+    /// Simulate the needed actions with IAM's policy simulator (`--explain-iam`).
+    pub explain_iam: bool,
     /// An end of life this many days away (or fewer) warns (`--eol-warn-days`).
     pub eol_warn_days: u32,
     /// Check ids selected to run (dependencies included), in registry order.
@@ -86,6 +88,7 @@ impl Settings {
             concurrency: usize::from(concurrency),
             invoke: true,
             probe_images: false,
+            explain_iam: false,
             eol_warn_days: 90,
             checks: vec![],
             granted_arns: vec![],
@@ -109,7 +112,14 @@ impl Settings {
         } else {
             (args.only.clone(), args.skip.clone())
         };
-        let selected = check_info::select(checks, &only, &skip).map_err(UsageError)?;
+        let mut selected = check_info::select(checks, &only, &skip).map_err(UsageError)?;
+        // The policy simulator is opt-in (it needs a permission few roles have): `iam` runs with
+        // `--explain-iam`, `explain_iam = true` or `--only iam`, and is not in the report otherwise.
+        let explain_iam =
+            args.explain_iam || cfg.is_some_and(|c| c.explain_iam) || only.iter().any(|c| c == "iam");
+        if !explain_iam {
+            selected.retain(|c| *c != "iam");
+        }
         let probe = cfg.and_then(|c| c.probe.as_ref());
         let granted_arns = loaded
             .as_ref()
@@ -130,6 +140,7 @@ impl Settings {
             invoke: !args.no_invoke && probe.is_none_or(|p| p.enabled),
             probe_images: args.probe_images || probe.is_some_and(|p| p.images),
             eol_warn_days: args.eol_warn_days,
+            explain_iam,
             checks: selected,
             granted_arns,
             severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),

@@ -26,6 +26,7 @@ pub const ENDPOINT_VARIABLES: &[&str] = &[
     "AWS_ENDPOINT_URL_BEDROCK",
     "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
     "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_IAM",
 ];
 
 /// The variable holding a Bedrock API key; both Bedrock clients send it as a bearer token.
@@ -113,6 +114,7 @@ struct Clients {
     sts: Vec<(String, Option<Credentials>, aws_sdk_sts::Client)>,
     bedrock: Vec<(String, Option<Credentials>, aws_sdk_bedrock::Client)>,
     runtime: Vec<(String, Option<Credentials>, aws_sdk_bedrockruntime::Client)>,
+    iam: Vec<(String, Option<Credentials>, aws_sdk_iam::Client)>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -120,7 +122,7 @@ impl std::fmt::Debug for Clients {
         write!(
             f,
             "{} cached clients",
-            self.sts.len() + self.bedrock.len() + self.runtime.len()
+            self.sts.len() + self.bedrock.len() + self.runtime.len() + self.iam.len()
         )
     }
 }
@@ -362,6 +364,14 @@ impl AwsSetup {
     pub fn bedrock(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrock::Client {
         cached(&mut self.clients().bedrock, region, creds, |creds| {
             build_client!(aws_sdk_bedrock, self, region, creds)
+        })
+    }
+
+    /// An IAM client signing with `creds`. IAM is global per partition: `region` only picks the
+    /// partition (the SDK's endpoint rules send `aws` regions to `iam.amazonaws.com`).
+    pub fn iam(&self, region: &str, creds: Credentials) -> aws_sdk_iam::Client {
+        cached(&mut self.clients().iam, region, Some(creds), |creds| {
+            build_client!(aws_sdk_iam, self, region, creds)
         })
     }
 

@@ -4,6 +4,7 @@
 
 mod arns;
 mod credentials;
+mod iam;
 mod model_access;
 mod probe;
 mod regions;
@@ -19,6 +20,7 @@ pub static ALL: &[&dyn Check] = &[
     &arns::Arns,
     &model_access::ModelAccess,
     &probe::Probe,
+    &iam::Iam,
 ];
 
 /// What every check declares about itself, in registry order.

@@ -4,7 +4,7 @@
 //! against it, as a child process whose environment names that endpoint and nothing else.
 
 use crate::cli::DemoArgs;
-use crate::local_aws::{FakeAws, Fault, Match, VALID_KEY, VALID_SECRET};
+use crate::local_aws::{FakeAws, Fault, Match, Simulated, VALID_KEY, VALID_SECRET};
 use crate::output::Ui;
 use anyhow::Context as _;
 
@@ -23,11 +23,15 @@ pub fn run(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
             Fault::error(403, "AccessDeniedException", &denied),
         );
     }
+    // IAM's policy simulator agrees: nothing allows the model in the fallback region.
+    aws.simulate(
+        Simulated::implicit_deny().resource(&format!("arn:aws:bedrock:{FALLBACK}::foundation-model/*")),
+    );
     eprintln!(
         "bedrock-doctor demo: a local endpoint plays AWS (no account, no network, nothing billed).\n\
          The primary region {PRIMARY} serves the model; the fallback {FALLBACK} has an IAM policy\n\
          that does not allow it. The real check, against that endpoint:\n\n  \
-         bedrock-doctor check --region {PRIMARY},{FALLBACK} --model {MODEL}\n"
+         bedrock-doctor check --region {PRIMARY},{FALLBACK} --model {MODEL} --explain-iam\n"
     );
     let empty = std::env::temp_dir().join(format!("bedrock-doctor-demo-{}", std::process::id()));
     let mut cmd = std::process::Command::new(std::env::current_exe().context("finding this program")?);
@@ -46,6 +50,7 @@ pub fn run(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
             &format!("{PRIMARY},{FALLBACK}"),
             "--model",
             MODEL,
+            "--explain-iam",
         ])
         .args([
             "--format",

@@ -49,7 +49,10 @@ fn list_checks_lists_every_check_with_its_codes() {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, ["credentials", "regions", "arns", "model-access", "probe"]);
+    assert_eq!(
+        ids,
+        ["credentials", "regions", "arns", "model-access", "probe", "iam"]
+    );
     assert_eq!(list[1]["depends_on"], serde_json::json!(["credentials"]));
     assert!(
         list[0]["codes"]

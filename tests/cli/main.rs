@@ -13,6 +13,7 @@ mod engine;
 mod explain;
 mod faults;
 mod formats;
+mod iam;
 mod lint;
 mod models;
 mod policy;
