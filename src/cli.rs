@@ -30,6 +30,18 @@ pub enum Color {
     Never,
 }
 
+/// `--plane`: the endpoint the app calls models through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlaneArg {
+    /// bedrock-runtime (Converse, InvokeModel).
+    #[default]
+    Runtime,
+    /// bedrock-mantle (the OpenAI-compatible and Anthropic Messages APIs).
+    Mantle,
+    /// Both.
+    All,
+}
+
 /// `--fail-on`: the lowest level of finding that fails the run (exit 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOnArg {
@@ -157,6 +169,10 @@ pub struct PolicyArgs {
     /// The app streams: also grant `bedrock:InvokeModelWithResponseStream`.
     #[arg(long)]
     pub streaming: bool,
+    /// The endpoint the app calls: `runtime` grants `bedrock:InvokeModel*` on the models,
+    /// `mantle` grants `bedrock-mantle:CreateInference` on the account's projects per region.
+    #[arg(long, value_enum, default_value = "runtime")]
+    pub plane: PlaneArg,
     /// Allow the foundation models reached through profiles only through those profiles (a
     /// condition on `bedrock:InferenceProfileArn`).
     #[arg(long)]

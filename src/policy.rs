@@ -33,11 +33,36 @@ pub struct Needs {
     pub restrict_to_profiles: bool,
     /// Grant the Marketplace subscription a first call of a third-party model makes.
     pub marketplace: bool,
+    /// The endpoints the app calls.
+    pub plane: Plane,
+}
+
+/// The endpoint an app calls models through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Plane {
+    /// `bedrock-runtime` (Converse, InvokeModel): IAM actions `bedrock:InvokeModel*`.
+    #[default]
+    Runtime,
+    /// `bedrock-mantle` (OpenAI-compatible and Messages APIs): `bedrock-mantle:CreateInference`.
+    Mantle,
+    /// Both.
+    All,
+}
+
+/// The action the `bedrock-mantle` endpoint authorizes inference with, on the account's projects
+/// (AWS managed policy AmazonBedrockMantleInferenceAccess; the Service Authorization Reference
+/// for `bedrock-mantle`).
+pub const MANTLE_ACTION: &str = "bedrock-mantle:CreateInference";
+
+/// Whether `arn` is a `bedrock-mantle` resource.
+fn is_mantle(arn: &str) -> bool {
+    arn.split(':').nth(2) == Some("bedrock-mantle")
 }
 
 /// A generated policy: its actions, its resources each with why it is there, and notes.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Policy {
+    /// The `bedrock:` actions granted on the runtime's resources (mantle's is [`MANTLE_ACTION`]).
     pub actions: Vec<&'static str>,
     /// Resource ARN → why it is needed (one line per reason).
     pub resources: BTreeMap<String, Vec<String>>,
@@ -110,7 +135,7 @@ impl Policy {
     /// must be filled in, the other syntaxes name the deploying account themselves.
     pub fn account_placeholder(&self) -> bool {
         let placeholder = format!(":{ACCOUNT_PLACEHOLDER}:");
-        self.profiles.iter().any(|arn| arn.contains(&placeholder))
+        self.resources.keys().any(|arn| arn.contains(&placeholder))
     }
 
     /// The statements: the invoke grant; with `restrict_to_profiles`, the foundation models
@@ -133,7 +158,17 @@ impl Policy {
             )),
             ..invoke.clone()
         };
+        let mut mantle = Statement {
+            sid: "BedrockMantleInference",
+            actions: vec![MANTLE_ACTION],
+            resources: BTreeMap::new(),
+            condition: None,
+        };
         for (arn, whys) in &self.resources {
+            if is_mantle(arn) {
+                mantle.resources.insert(arn.clone(), whys.clone());
+                continue;
+            }
             let only_through_profiles = !self.direct.contains(arn) && !self.profiles.contains(arn);
             let target = if self.restrict_to_profiles && only_through_profiles {
                 &mut through
@@ -142,7 +177,7 @@ impl Policy {
             };
             target.resources.insert(arn.clone(), whys.clone());
         }
-        let mut out: Vec<Statement> = [invoke, through]
+        let mut out: Vec<Statement> = [invoke, through, mantle]
             .into_iter()
             .filter(|s| !s.resources.is_empty())
             .collect();
@@ -168,8 +203,13 @@ impl Policy {
     /// must allow.
     pub fn evaluations(&self) -> Vec<Evaluation> {
         let mut out = Vec::new();
-        for action in &self.actions {
-            for (resource, contexts) in &self.contexts {
+        for (resource, contexts) in &self.contexts {
+            let actions: &[&'static str] = if is_mantle(resource) {
+                &[MANTLE_ACTION]
+            } else {
+                &self.actions
+            };
+            for action in actions {
                 for (region, profile) in contexts {
                     out.push(Evaluation {
                         action,
@@ -375,7 +415,15 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
         marketplace: needs.marketplace,
         ..Policy::default()
     };
-    for model in &needs.models {
+    if needs.plane != Plane::Runtime {
+        add_mantle(kb, needs, &account, &mut p)?;
+    }
+    let runtime_models: &[String] = if needs.plane == Plane::Mantle {
+        &[]
+    } else {
+        &needs.models
+    };
+    for model in runtime_models {
         let parsed = ident::parse(model).map_err(|e| e.to_string())?;
         // An ARN pins its region (and account); IDs are called from every region.
         let (regions, account): (Vec<String>, String) = match &parsed {
@@ -467,6 +515,73 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
             .push("no profile is called, so nothing to restrict to profiles".into());
     }
     Ok(p)
+}
+
+/// The `bedrock-mantle` grant: `CreateInference` on the account's projects in every region the
+/// app calls it in, once the knowledge base says the endpoint serves each model there. Mantle
+/// takes bare model IDs: a profile ID is a mistake there (with `--plane all` its model is used).
+fn add_mantle(kb: &Knowledge, needs: &Needs, account: &str, p: &mut Policy) -> Result<(), String> {
+    if needs.regions.is_empty() {
+        return Err("the bedrock-mantle endpoint needs a region to call it in (`--region R`)".into());
+    }
+    for model in &needs.models {
+        let parsed = ident::parse(model).map_err(|e| e.to_string())?;
+        let id = match &parsed {
+            ModelRef::Foundation { id } => id.clone(),
+            ModelRef::SystemProfile { .. } | ModelRef::ProfileArn { .. } | ModelRef::FoundationArn { .. } => {
+                let bare = parsed.foundation_id().unwrap_or_default().to_string();
+                if needs.plane == Plane::Mantle {
+                    return Err(format!(
+                        "`{model}` is not a model ID: the bedrock-mantle endpoint takes bare model IDs (`{bare}`); inference profiles and ARNs are for bedrock-runtime"
+                    ));
+                }
+                p.notes.push(format!(
+                    "on bedrock-mantle the app must call `{bare}`, not `{model}` (mantle takes bare model IDs)"
+                ));
+                bare
+            }
+            _ => {
+                return Err(format!(
+                    "`{model}` cannot be called on the bedrock-mantle endpoint, which serves foundation models by their bare IDs"
+                ));
+            }
+        };
+        for region in &needs.regions {
+            let served = kb.model(region, &id).is_some_and(|m| !m.mantle_apis.is_empty());
+            if !served {
+                let elsewhere: Vec<&String> = kb
+                    .regions
+                    .iter()
+                    .filter(|(_, r)| r.models.get(&id).is_some_and(|m| !m.mantle_apis.is_empty()))
+                    .map(|(name, _)| name)
+                    .collect();
+                return Err(if elsewhere.is_empty() {
+                    format!(
+                        "the knowledge base of {} knows no bedrock-mantle region serving `{id}`",
+                        kb.date
+                    )
+                } else {
+                    format!(
+                        "the bedrock-mantle endpoint in {region} does not serve `{id}` as far as the knowledge base of {} knows; it does in {}",
+                        kb.date,
+                        elsewhere
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+            }
+            let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition);
+            let arn = format!("arn:{partition}:bedrock-mantle:{region}:{account}:project/*");
+            p.context(&arn, region, None);
+            p.add(
+                arn,
+                format!("`{id}` on the bedrock-mantle endpoint in {region} (inference is authorized on the account's projects; the default project unless the app names one)"),
+            );
+        }
+    }
+    Ok(())
 }
 
 impl Policy {

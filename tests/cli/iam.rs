@@ -239,3 +239,30 @@ fn a_throttled_simulation_is_inconclusive_never_a_verdict() {
         "{iam:#?}"
     );
 }
+
+#[test]
+fn aws_endpoint_url_iam_sends_the_simulation_elsewhere() {
+    let aws = FakeAws::start();
+    let iam = FakeAws::start();
+    iam.key(
+        crate::fake_aws::VALID_KEY,
+        Key::Valid {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/dev".into(),
+            user_id: "AIDAEXAMPLE".into(),
+        },
+    );
+    let out = check_models(&aws, "us-east-1", &[CLAUDE])
+        .env("AWS_ENDPOINT_URL_IAM", iam.url())
+        .args(["--explain-iam", "--no-invoke"])
+        .run();
+    out.assert_code(0);
+    assert_eq!(out.report().finding(Code::BD600).status, Status::Pass);
+    let simulated = |a: &FakeAws| {
+        a.requests()
+            .iter()
+            .filter(|q| q.operation == "SimulatePrincipalPolicy")
+            .count()
+    };
+    assert_eq!((simulated(&aws), simulated(&iam)), (0, 1));
+}

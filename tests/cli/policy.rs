@@ -258,6 +258,28 @@ fn what_cannot_be_placed_is_a_usage_error() {
         (vec!["--region", "us-east-1"], "names no model"),
         (
             vec![
+                "--region",
+                "us-west-2",
+                "--plane",
+                "mantle",
+                "--model",
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            ],
+            "takes bare model IDs (`anthropic.claude-haiku-4-5-20251001-v1:0`)",
+        ),
+        (
+            vec![
+                "--region",
+                "eu-west-3",
+                "--plane",
+                "mantle",
+                "--model",
+                "zai.glm-5",
+            ],
+            "does not serve `zai.glm-5`",
+        ),
+        (
+            vec![
                 "--model",
                 "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123",
             ],
@@ -575,4 +597,108 @@ fn a_broken_configuration_is_exit_2_with_its_location() {
             out.stderr
         );
     }
+}
+
+/// `--plane mantle`: `bedrock-mantle:CreateInference` on the account's projects in each region
+/// whose mantle endpoint serves the model (knowledge base), and no runtime action; `--plane all`
+/// grants both, and a profile ID gets its bare model on mantle with a note.
+#[test]
+fn the_mantle_plane_grants_create_inference_on_the_projects_of_each_region() {
+    // Regions whose mantle serves zai.glm-5, independently of the generator.
+    let facts: Value = json(
+        &TestCommand::new()
+            .args(["where", "zai.glm-5", "--format", "json"])
+            .run(),
+    );
+    let mut mantle_regions: Vec<String> = facts["mantle"].as_object().unwrap().keys().cloned().collect();
+    mantle_regions.truncate(2);
+    assert!(
+        !mantle_regions.is_empty(),
+        "the knowledge base serves zai.glm-5 on mantle somewhere"
+    );
+    let mut args = vec![
+        "policy",
+        "--plane",
+        "mantle",
+        "--account",
+        "123456789012",
+        "--model",
+        "zai.glm-5",
+    ];
+    for r in &mantle_regions {
+        args.extend(["--region", r.as_str()]);
+    }
+    let out = TestCommand::new().args(&args).run();
+    out.assert_code(0);
+    let doc = json(&out);
+    for r in &mantle_regions {
+        let project = format!("arn:aws:bedrock-mantle:{r}:123456789012:project/default");
+        assert!(
+            allows(&doc, "bedrock-mantle:CreateInference", &project),
+            "{r}: {doc:#}"
+        );
+        assert!(!allows(
+            &doc,
+            "bedrock:InvokeModel",
+            &format!("arn:aws:bedrock:{r}::foundation-model/zai.glm-5")
+        ));
+    }
+    // Another account's project, another action, another region: not granted.
+    let r0 = &mantle_regions[0];
+    assert!(!allows(
+        &doc,
+        "bedrock-mantle:CreateInference",
+        &format!("arn:aws:bedrock-mantle:{r0}:210987654321:project/default")
+    ));
+    assert!(!allows(
+        &doc,
+        "bedrock-mantle:CreateProject",
+        &format!("arn:aws:bedrock-mantle:{r0}:123456789012:project/default")
+    ));
+    assert!(!allows(
+        &doc,
+        "bedrock-mantle:CreateInference",
+        "arn:aws:bedrock-mantle:ap-south-2:123456789012:project/default"
+    ));
+
+    // Both planes: the runtime grant and the mantle grant side by side.
+    let out = TestCommand::new()
+        .args([
+            "policy",
+            "--plane",
+            "all",
+            "--format",
+            "explained",
+            "--model",
+            "zai.glm-5",
+            "--region",
+            r0,
+        ])
+        .run();
+    out.assert_code(0);
+    let explained = json(&out);
+    let doc = &explained["policy"];
+    let actions: Vec<&Value> = doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["Action"])
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            &serde_json::json!(["bedrock:InvokeModel"]),
+            &serde_json::json!(["bedrock-mantle:CreateInference"])
+        ]
+    );
+    assert!(allows(
+        doc,
+        "bedrock:InvokeModel",
+        &format!("arn:aws:bedrock:{r0}::foundation-model/zai.glm-5")
+    ));
+    assert!(allows(
+        doc,
+        "bedrock-mantle:CreateInference",
+        &format!("arn:aws:bedrock-mantle:{r0}:ACCOUNT_ID:project/default")
+    ));
 }
