@@ -147,7 +147,10 @@ static RULES: &[Rule] = &[
             "signature we calculated does not match",
             "invalid api key",
             "bearer token is invalid",
-            "api key is invalid"
+            "api key is invalid",
+            // A Bedrock API key AWS does not accept: wrong, revoked, or a short-term key used
+            // outside the region it was made in.
+            "please make sure your api key is valid"
         ]
     ),
     r!(
@@ -297,6 +300,11 @@ static RULES: &[Rule] = &[
         InvalidModelId,
         all_text = &["failed to satisfy constraint", "modelid"]
     ),
+    // bedrock-mantle (OpenAI-shaped errors): an unknown model, or a model on the wrong route
+    // (`/v1` for one served under `/openai/v1`, Messages for a model without it).
+    r!(InvalidModelId, any_text = &["supported on this route"]),
+    r!(InvalidModelId, all_text = &["the model '", "does not exist"]),
+    r!(InvalidModelId, all_text = &["does not support the '/", "api"]),
     // Account and region settings the model does not accept.
     r!(DataRetentionIncompatible, any_text = &["data retention mode"]),
     r!(
@@ -410,7 +418,11 @@ static RULES: &[Rule] = &[
             "content field in the message object",
             "cannot be provided in the same turn",
             "unexpected role",
-            "input fails to satisfy the constraints"
+            "input fails to satisfy the constraints",
+            // Anthropic's refusals of an `anthropic_version` or `anthropic_beta` value.
+            "invalid beta flag",
+            "invalid api version",
+            "anthropic_version"
         ]
     ),
     // Plain AccessDenied without a principal breakdown: the account, not a policy.
@@ -736,6 +748,98 @@ mod tests {
     fn table() {
         use Cause::*;
         let cases: &[(&str, u16, &str, &str, Cause)] = &[
+            // Real texts collected from public reports (2026): see docs/testing.md.
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "anthropic.claude-sonnet-5 is not available for this account. You can explore other available models on Amazon Bedrock. For additional access options, contact AWS Sales.",
+                ModelAccessNotGranted,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "Authentication failed: Please make sure your API Key is valid.",
+                InvalidCredentials,
+            ),
+            (
+                "bedrock-runtime",
+                403,
+                "AccessDeniedException",
+                "Bearer Token has expired",
+                ExpiredToken,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "The model returned the following errors: invalid beta flag",
+                MalformedBody,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Invalid API version: claude-3-sonnet-20240229-v1:0",
+                MalformedBody,
+            ),
+            (
+                "bedrock-runtime",
+                429,
+                "ThrottlingException",
+                "Too many tokens per day, please wait before trying again.",
+                QuotaExceeded,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "Reservation not found.",
+                ServiceTierUnavailable,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "The provided service tier is not supported for this model.",
+                ServiceTierUnavailable,
+            ),
+            (
+                "bedrock-runtime",
+                400,
+                "ValidationException",
+                "data retention mode 'default' is not available for this model",
+                DataRetentionIncompatible,
+            ),
+            (
+                "bedrock-mantle",
+                404,
+                "not_found_error",
+                "The model 'xai.grok-4.6' does not exist",
+                InvalidModelId,
+            ),
+            (
+                "bedrock-mantle",
+                400,
+                "invalid_request_error",
+                "model `openai.gpt-oss-120b` isn't supported on this route",
+                InvalidModelId,
+            ),
+            (
+                "bedrock-mantle",
+                400,
+                "invalid_request_error",
+                "The model 'openai.gpt-5.5' does not support the '/anthropic/v1/messages' API",
+                InvalidModelId,
+            ),
+            (
+                "bedrock-mantle",
+                429,
+                "rate_limit_exceeded",
+                "Rate limit exceeded",
+                Throttled,
+            ),
             (
                 "sts",
                 403,

@@ -293,6 +293,11 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "no_invoke")]
     pub probe_images: bool,
 
+    /// Ask the probe for this service tier (Converse `serviceTier`) and report the tier that
+    /// served; a tier the model or account cannot use fails (BD413).
+    #[arg(long, value_enum, value_name = "TIER")]
+    pub service_tier: Option<crate::config::ServiceTier>,
+
     /// Ask IAM's policy simulator (`iam:SimulatePrincipalPolicy`) which policy allows or denies
     /// each action and resource the models need, for the calling principal.
     #[arg(long)]

@@ -145,6 +145,8 @@ codes! {
     BD410 => ("probe-rejected", "probe", Error, "The runtime rejected the probe for another reason"),
     BD411 => ("probe-not-verified", "probe", Warning, "The probe got no usable answer (throttling, 5xx, timeout, network)"),
     BD412 => ("probe-skipped", "probe", Info, "The probe was not sent"),
+    BD413 => ("service-tier-unavailable", "probe", Error, "The requested service tier cannot serve the model for this account and region"),
+    BD414 => ("data-retention-incompatible", "probe", Error, "The account's data retention mode in the region is not one the model accepts"),
     BD500 => ("region-ready", "regions", Info, "Bedrock answered in the region"),
     BD501 => ("unknown-region", "regions", Error, "The region code is not a known AWS region"),
     BD502 => ("region-without-bedrock", "regions", Error, "Amazon Bedrock is not offered in the region"),

@@ -21,11 +21,38 @@ const TOP_KEYS: &[&str] = &[
     "profile",
     "probe",
     "explain_iam",
+    "service_tier",
     "checks",
     "severity",
     "suppress",
     "accounts",
 ];
+
+/// A Bedrock service tier (Converse `serviceTier`; AWS's "Service tiers for inference" page):
+/// how a request is queued and priced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceTier {
+    /// Standard on-demand capacity.
+    Default,
+    /// Served ahead of the default tier, at a higher price.
+    Priority,
+    /// Served when capacity is free, at a lower price; may wait longer.
+    Flex,
+    /// Capacity reserved for the account in advance (an arrangement with AWS).
+    Reserved,
+}
+
+impl ServiceTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceTier::Default => "default",
+            ServiceTier::Priority => "priority",
+            ServiceTier::Flex => "flex",
+            ServiceTier::Reserved => "reserved",
+        }
+    }
+}
 
 /// An `[[accounts]]` entry: one account of a multi-account run, reached through a role (or a
 /// profile), optionally with its own regions and models.
@@ -101,6 +128,9 @@ pub struct Config {
     /// `true` is `--explain-iam`.
     #[serde(default)]
     pub explain_iam: bool,
+    /// As `--service-tier`.
+    #[serde(default)]
+    pub service_tier: Option<ServiceTier>,
     #[serde(default)]
     pub checks: ChecksConfig,
     #[serde(default)]

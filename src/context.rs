@@ -88,6 +88,7 @@ pub struct Context {
     catalogues: Memo<Vec<CatalogueModel>>,
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<UseCaseForm>,
+    retention: Memo<String>,
     usage: Mutex<ProbeUsage>,
     /// One bound per service and region, so a sweep never bursts into one region's rate limits.
     regional: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
@@ -131,6 +132,7 @@ impl Context {
             catalogues: Memo::default(),
             profiles: Memo::default(),
             use_case: Memo::default(),
+            retention: Memo::default(),
             usage: Mutex::new(ProbeUsage::default()),
             calls_done: std::sync::atomic::AtomicUsize::new(0),
             regional: Mutex::new(HashMap::new()),
@@ -342,6 +344,57 @@ impl Context {
 
     /// Whether the account has filed Anthropic's use-case form (`GetUseCaseForModelAccess` in
     /// the primary region), asked once per run, with the status and code AWS answered.
+    /// The account's data retention mode in `region` (`GetAccountDataRetention`), read once.
+    pub async fn data_retention(&self, region: &str, creds: Option<Credentials>) -> FetchResult<String> {
+        self.retention
+            .get(region, || async {
+                let client = self.aws.bedrock(region, creds);
+                let (answer, latency) = self
+                    .call(
+                        Service::Bedrock,
+                        region,
+                        client.get_account_data_retention().send(),
+                    )
+                    .await;
+                use aws_sdk_bedrock::operation::RequestId;
+                match answer {
+                    Ok(out) => Ok(Arc::new(Fetched {
+                        value: out.mode().as_str().to_string(),
+                        latency,
+                        request_id: out.request_id().map(str::to_string),
+                    })),
+                    Err(e) => Err(aws::failure("bedrock", "GetAccountDataRetention", &e)),
+                }
+            })
+            .await
+    }
+
+    /// What the run learned of each region's data retention, for the report header.
+    pub fn data_retention_known(&self, region: &str) -> Option<crate::report::DataRetention> {
+        let cell = self
+            .retention
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(region)
+            .cloned()?;
+        Some(match cell.get()? {
+            Ok(f) => crate::report::DataRetention {
+                mode: Some(f.value.clone()),
+                note: None,
+            },
+            Err(f) => crate::report::DataRetention {
+                mode: None,
+                note: Some(match f.evidence.error_code.as_deref() {
+                    Some(code) if f.evidence.http_status == Some(403) => format!(
+                        "not readable: {code} (bedrock:GetAccountDataRetention is not allowed); not a failure"
+                    ),
+                    _ => format!("not read: {}", f.no_answer()),
+                }),
+            },
+        })
+    }
+
     pub async fn use_case_form(&self, creds: Option<Credentials>) -> FetchResult<UseCaseForm> {
         let region = self.aws.sts_region();
         self.use_case

@@ -347,10 +347,7 @@ mod tests {
         Report {
             regions: ["us-east-1", "eu-west-1"]
                 .iter()
-                .map(|r| RegionSource {
-                    region: (*r).into(),
-                    source: "flag".into(),
-                })
+                .map(|r| RegionSource::new(*r, "flag"))
                 .collect(),
             models: vec!["a.b-v1:0".into(), "c.d-v1:0".into()],
             ..Report::of(findings)

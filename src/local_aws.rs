@@ -169,6 +169,17 @@ struct State {
     simulation_denied: bool,
     /// Role name → its ARN with a path (as SSO roles have), which sessions' ARNs drop.
     role_paths: HashMap<String, String>,
+    /// Region → the account's data retention mode there (default `default`).
+    retention: HashMap<String, String>,
+    /// `GetAccountDataRetention` is denied to every caller.
+    retention_denied: bool,
+    /// Model → the data retention modes it accepts (default: every mode).
+    accepted_retention: HashMap<String, Vec<String>>,
+    /// Regions where the account holds a reserved-tier reservation.
+    reservations: Vec<String>,
+    /// Model → the service tiers it offers (default: `default`, `priority`, `flex`, and
+    /// `reserved` where reserved).
+    tiers: HashMap<String, Vec<String>>,
 }
 
 /// One scripted decision of the IAM policy simulator, for the pairs it matches.
@@ -482,6 +493,49 @@ impl FakeAws {
         self
     }
 
+    /// Sets the account's data retention mode in `region`.
+    pub fn data_retention(&self, region: &str, mode: &str) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .retention
+            .insert(region.into(), mode.into());
+        self
+    }
+
+    /// Denies `bedrock:GetAccountDataRetention` to every caller.
+    pub fn data_retention_denied(&self) -> &Self {
+        self.state.lock().unwrap().retention_denied = true;
+        self
+    }
+
+    /// `model` accepts only these data retention modes; a call from an account with another
+    /// mode is refused as Bedrock refuses it.
+    pub fn accepts_retention(&self, model: &str, modes: &[&str]) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .accepted_retention
+            .insert(model.into(), modes.iter().map(|m| m.to_string()).collect());
+        self
+    }
+
+    /// The account holds a reserved-tier reservation in `region`.
+    pub fn reservation(&self, region: &str) -> &Self {
+        self.state.lock().unwrap().reservations.push(region.into());
+        self
+    }
+
+    /// `model` offers only these service tiers.
+    pub fn tiers(&self, model: &str, tiers: &[&str]) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .tiers
+            .insert(model.into(), tiers.iter().map(|t| t.to_string()).collect());
+        self
+    }
+
     /// Delays every answer by `d` (a far-away region, a slow network).
     pub fn latency(&self, d: Duration) -> &Self {
         self.state.lock().unwrap().latency = d;
@@ -669,6 +723,7 @@ fn operation(method: &str, path: &str, body: &str) -> (String, Option<String>) {
             return ("GetFoundationModelAvailability".into(), Some(decode(m)));
         }
         ("GET", ["use-case-for-model-access"]) => "GetUseCaseForModelAccess",
+        ("GET", ["data-retention"]) => "GetAccountDataRetention",
         ("POST", ["model", m, "converse"]) => return ("Converse".into(), Some(decode(m))),
         ("POST", ["model", m, "invoke"]) => return ("InvokeModel".into(), Some(decode(m))),
         ("POST", ["model", m, "count-tokens"]) => return ("CountTokens".into(), Some(decode(m))),
@@ -810,6 +865,11 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     let auth = parse_auth(&req);
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
+    let service_tier_header = req
+        .headers()
+        .get("x-amzn-bedrock-service-tier")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let user_agent = req
         .headers()
         .get("user-agent")
@@ -1212,6 +1272,29 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 ),
             }
         }
+        "GetAccountDataRetention" => {
+            let st = state.lock().unwrap();
+            if st.retention_denied {
+                let caller = match &key {
+                    Some(Key::Valid { arn, .. }) => arn.clone(),
+                    _ => USER_ARN.to_string(),
+                };
+                return Ok(json_error(
+                    403,
+                    "AccessDeniedException",
+                    &format!(
+                        "User: {caller} is not authorized to perform: bedrock:GetAccountDataRetention because no identity-based policy allows the bedrock:GetAccountDataRetention action"
+                    ),
+                    skew,
+                ));
+            }
+            let mode = st
+                .retention
+                .get(&region)
+                .cloned()
+                .unwrap_or_else(|| "default".into());
+            json_ok(json!({ "mode": mode, "updatedAt": "2026-11-02T09:00:00Z" }), skew)
+        }
         "GetUseCaseForModelAccess" => {
             if use_case_missing {
                 json_error(
@@ -1287,6 +1370,59 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x == "IMAGE"));
             let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            // Account settings the model must accept: data retention, then the service tier.
+            let target = entry["modelId"].as_str().unwrap_or_default().to_string();
+            let (mode, accepted, reserved, offered) = {
+                let st = state.lock().unwrap();
+                (
+                    st.retention
+                        .get(&region)
+                        .cloned()
+                        .unwrap_or_else(|| "default".into()),
+                    st.accepted_retention.get(&target).cloned(),
+                    st.reservations.contains(&region),
+                    st.tiers.get(&target).cloned(),
+                )
+            };
+            if accepted.is_some_and(|a| !a.contains(&mode)) {
+                return Ok(json_error(
+                    400,
+                    "ValidationException",
+                    &format!("data retention mode '{mode}' is not available for this model"),
+                    skew,
+                ));
+            }
+            let tier = parsed["serviceTier"]["type"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| service_tier_header.clone());
+            if let Some(t) = tier.as_deref() {
+                let offered = offered.unwrap_or_else(|| {
+                    vec![
+                        "default".into(),
+                        "priority".into(),
+                        "flex".into(),
+                        "reserved".into(),
+                    ]
+                });
+                if !offered.iter().any(|o| o == t) {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "The provided service tier is not supported for this model.",
+                        skew,
+                    ));
+                }
+                if t == "reserved" && !reserved {
+                    return Ok(json_error(
+                        400,
+                        "ValidationException",
+                        "Reservation not found.",
+                        skew,
+                    ));
+                }
+            }
+            let served = tier.unwrap_or_else(|| "default".into());
             if op == "Converse" {
                 if embedding || image {
                     return Ok(json_error(
@@ -1313,7 +1449,8 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                         "output": {"message": {"role": "assistant", "content": [{"text": "H"}]}},
                         "stopReason": "max_tokens",
                         "usage": {"inputTokens": 8, "outputTokens": 1, "totalTokens": 9},
-                        "metrics": {"latencyMs": 42}
+                        "metrics": {"latencyMs": 42},
+                        "serviceTier": {"type": served}
                     }),
                     skew,
                 )

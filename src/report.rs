@@ -520,6 +520,42 @@ pub struct RegionSource {
     pub region: String,
     /// `flag`, `environment`, `profile:NAME`, `instance-metadata`.
     pub source: String,
+    /// The account's data retention setting in the region (`GetAccountDataRetention`), when the
+    /// probe asked; absent when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_retention: Option<DataRetention>,
+}
+
+impl RegionSource {
+    /// Where the region came from and, when read, the account's data retention there:
+    /// `flag`, `flag, data retention none`, `flag, data retention not readable`.
+    pub fn describe(&self) -> String {
+        match &self.data_retention {
+            Some(DataRetention { mode: Some(m), .. }) => format!("{}, data retention {m}", self.source),
+            Some(DataRetention { note: Some(_), .. }) => format!("{}, data retention unread", self.source),
+            _ => self.source.clone(),
+        }
+    }
+
+    pub fn new(region: impl Into<String>, source: impl Into<String>) -> Self {
+        RegionSource {
+            region: region.into(),
+            source: source.into(),
+            data_retention: None,
+        }
+    }
+}
+
+/// What `GetAccountDataRetention` answered for a region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRetention {
+    /// `default`, `none`, `provider_data_share`, `inherit`, `aws_review`; absent when unread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Why the mode could not be read (a missing `bedrock:GetAccountDataRetention` is a note,
+    /// never a failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One row per check: what ran and how it ended.

@@ -31,6 +31,9 @@ pub struct Settings {
     pub probe_images: bool,
     /// Simulate the needed actions with IAM's policy simulator (`--explain-iam`).
     pub explain_iam: bool,
+    /// The service tier the probe asks for (`--service-tier`, `service_tier`); `None`: none
+    /// named (the default tier serves).
+    pub service_tier: Option<crate::config::ServiceTier>,
     /// An end of life this many days away (or fewer) warns (`--eol-warn-days`).
     pub eol_warn_days: u32,
     /// Check ids selected to run (dependencies included), in registry order.
@@ -89,6 +92,7 @@ impl Settings {
             invoke: true,
             probe_images: false,
             explain_iam: false,
+            service_tier: None,
             eol_warn_days: 90,
             checks: vec![],
             granted_arns: vec![],
@@ -141,6 +145,7 @@ impl Settings {
             probe_images: args.probe_images || probe.is_some_and(|p| p.images),
             eol_warn_days: args.eol_warn_days,
             explain_iam,
+            service_tier: args.service_tier.or(cfg.and_then(|c| c.service_tier)),
             checks: selected,
             granted_arns,
             severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),

@@ -219,11 +219,9 @@ pub fn code_for(cause: Cause) -> Code {
         | Cause::ServiceUnavailable
         | Cause::EndpointUnreachable
         | Cause::NonAwsAnswer => Code::BD411,
-        Cause::MalformedBody
-        | Cause::LegacyPromptFormat
-        | Cause::ServiceTierUnavailable
-        | Cause::DataRetentionIncompatible
-        | Cause::Other => Code::BD410,
+        Cause::ServiceTierUnavailable => Code::BD413,
+        Cause::DataRetentionIncompatible => Code::BD414,
+        Cause::MalformedBody | Cause::LegacyPromptFormat | Cause::Other => Code::BD410,
         Cause::ArnMalformed => Code::BD301,
         Cause::ArnWrongService => Code::BD302,
         Cause::ArnInvalidRegion => Code::BD303,

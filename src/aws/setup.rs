@@ -587,10 +587,7 @@ impl ProvideCredentials for SilentImds {
 async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<RegionSource>, Option<String>) {
     let out: Vec<RegionSource> = crate::regions::from_flags(flags)
         .into_iter()
-        .map(|region| RegionSource {
-            region,
-            source: "flag".into(),
-        })
+        .map(|region| RegionSource::new(region, "flag"))
         .collect();
     if !out.is_empty() {
         return (out, None);
@@ -600,13 +597,7 @@ async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<Region
         .region()
         .await
     {
-        return (
-            vec![RegionSource {
-                region: r.to_string(),
-                source: "environment".into(),
-            }],
-            None,
-        );
+        return (vec![RegionSource::new(r.to_string(), "environment")], None);
     }
     let mut pb = ProfileFileRegionProvider::builder();
     if let Some(p) = profile {
@@ -614,10 +605,10 @@ async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<Region
     }
     if let Some(r) = pb.build().region().await {
         return (
-            vec![RegionSource {
-                region: r.to_string(),
-                source: format!("profile:{}", profile.unwrap_or("default")),
-            }],
+            vec![RegionSource::new(
+                r.to_string(),
+                format!("profile:{}", profile.unwrap_or("default")),
+            )],
             None,
         );
     }
@@ -627,10 +618,7 @@ async fn resolve_regions(flags: &[String], profile: Option<&str>) -> (Vec<Region
     use aws_config::imds::client::error::ImdsError;
     match imds_client().get("/latest/meta-data/placement/region").await {
         Ok(r) => (
-            vec![RegionSource {
-                region: String::from(r),
-                source: "instance-metadata".into(),
-            }],
+            vec![RegionSource::new(String::from(r), "instance-metadata")],
             None,
         ),
         // Nothing answered: no connection, or none within the timeout.

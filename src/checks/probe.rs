@@ -14,7 +14,9 @@ use crate::ident::{self, ModelRef};
 use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Status};
 use aws_credential_types::Credentials;
-use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, InferenceConfiguration, Message};
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ConversationRole, InferenceConfiguration, Message, ServiceTier, ServiceTierType,
+};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::time::{Duration, Instant};
@@ -158,6 +160,8 @@ enum Sent {
         output_tokens: u64,
         images: u64,
         operation: &'static str,
+        /// The service tier that served, as the answer names it.
+        tier: Option<String>,
     },
     Failed(CallFailure),
 }
@@ -178,11 +182,19 @@ async fn send(
                 .content(ContentBlock::Text("hi".into()))
                 .build()
                 .expect("role and content are set");
-            let req = client
+            let mut req = client
                 .converse()
                 .model_id(m)
                 .messages(message)
                 .inference_config(InferenceConfiguration::builder().max_tokens(1).build());
+            if let Some(t) = cx.settings.service_tier {
+                req = req.service_tier(
+                    ServiceTier::builder()
+                        .r#type(ServiceTierType::from(t.as_str()))
+                        .build()
+                        .expect("the type is set"),
+                );
+            }
             match cx.call(Service::BedrockRuntime, region, req.send()).await.0 {
                 // The SDK fills a missing `output` with an unknown variant: only a message counts.
                 Ok(o) if o.output().and_then(|x| x.as_message().ok()).is_none() => {
@@ -203,6 +215,7 @@ async fn send(
                         .map_or(0, |u| u64::try_from(u.output_tokens()).unwrap_or(0)),
                     images: 0,
                     operation: "Converse",
+                    tier: o.service_tier().map(|t| t.r#type().as_str().to_string()),
                 },
                 Err(e) => Sent::Failed(aws::failure("bedrock-runtime", "Converse", &e)),
             }
@@ -213,6 +226,11 @@ async fn send(
                 .model_id(m)
                 .content_type("application/json")
                 .accept("application/json")
+                .set_service_tier(
+                    cx.settings
+                        .service_tier
+                        .map(|t| ServiceTierType::from(t.as_str())),
+                )
                 .body(aws_smithy_types::Blob::new(body.to_string().into_bytes()));
             match cx.call(Service::BedrockRuntime, region, req.send()).await.0 {
                 Ok(o) => {
@@ -227,6 +245,7 @@ async fn send(
                         output_tokens: 0,
                         images: u64::from(family == Family::Image),
                         operation: "InvokeModel",
+                        tier: o.service_tier().map(|t| t.as_str().to_string()),
                     }
                 }
                 Err(e) => Sent::Failed(aws::failure("bedrock-runtime", "InvokeModel", &e)),
@@ -272,19 +291,23 @@ async fn probe(
     // of the run before judging.
     let deadline = Instant::now() + cx.settings.timeout / SEQUENTIAL_DEPTH;
     let start = Instant::now();
-    let sent = loop {
-        let sent = send(cx, region, &client, m, family, body.as_ref()).await;
-        match &sent {
-            Sent::Failed(f)
-                if f.cause == Cause::ModelNotReady
-                    && Instant::now() + Duration::from_millis(500) < deadline =>
-            {
-                tokio::time::sleep(Duration::from_millis(500)).await;
+    let probing = async {
+        loop {
+            let sent = send(cx, region, &client, m, family, body.as_ref()).await;
+            match &sent {
+                Sent::Failed(f)
+                    if f.cause == Cause::ModelNotReady
+                        && Instant::now() + Duration::from_millis(500) < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                _ => break (sent, start.elapsed()),
             }
-            _ => break sent,
         }
     };
-    let latency = start.elapsed();
+    // The account's data retention mode in the region (once per region, beside the first
+    // probe): the report header shows it, and a retention refusal names it.
+    let ((sent, latency), _) = futures::join!(probing, cx.data_retention(region, creds.clone()));
     match sent {
         Sent::Ok {
             request_id,
@@ -292,6 +315,7 @@ async fn probe(
             output_tokens,
             images,
             operation,
+            tier,
         } => {
             cx.add_usage(ProbeUsage {
                 calls: 1,
@@ -308,8 +332,9 @@ async fn probe(
             .region(region)
             .model(m)
             .detail(format!(
-                "{operation} succeeded: {input_tokens} input and {output_tokens} output tokens{}.",
-                if images > 0 { ", 1 image" } else { "" }
+                "{operation} succeeded: {input_tokens} input and {output_tokens} output tokens{}.{}",
+                if images > 0 { ", 1 image" } else { "" },
+                served(cx.settings.service_tier, tier.as_deref())
             ))
             .aws(AwsEvidence {
                 service: "bedrock-runtime".into(),
@@ -330,6 +355,22 @@ async fn probe(
             };
             failed(cx, region, m, parsed, entry.is_some(), &routes, f).latency(latency)
         }
+    }
+}
+
+/// What the answer says about the service tier: the tier that served, and whether it is the one
+/// asked for.
+fn served(asked: Option<crate::config::ServiceTier>, tier: Option<&str>) -> String {
+    match (asked.map(|t| t.as_str()), tier) {
+        (Some(a), Some(t)) if a == t => format!(" Served by the `{t}` service tier, as asked."),
+        (Some(a), Some(t)) => {
+            format!(" Asked for the `{a}` service tier; the `{t}` tier served (the answer says so).")
+        }
+        (Some(a), None) => {
+            format!(" Asked for the `{a}` service tier; the answer did not name the tier that served.")
+        }
+        (None, Some(t)) => format!(" Served by the `{t}` service tier."),
+        (None, None) => String::new(),
     }
 }
 
@@ -374,6 +415,18 @@ fn failed(
     f: CallFailure,
 ) -> Finding {
     let (cause, why) = refine(cx, region, parsed, in_catalogue, f.cause);
+    let why = match (cause, cx.data_retention_known(region)) {
+        (Cause::DataRetentionIncompatible, Some(r)) => Some(match r.mode {
+            Some(mode) => format!(
+                "The account's data retention mode in {region} is `{mode}` (GetAccountDataRetention); {m} does not accept it."
+            ),
+            None => format!(
+                "The account's data retention mode in {region} could not be read ({}).",
+                r.note.unwrap_or_default()
+            ),
+        }),
+        _ => why,
+    };
     let message = f.evidence.message.clone().unwrap_or_default();
     let no_answer = f.status == Status::Inconclusive;
     let (code, step): (Code, String) = match cause {
@@ -391,6 +444,18 @@ fn failed(
         Cause::AnthropicUseCaseForm => (Code::BD405, "Submit Anthropic's use-case form once for the account (Bedrock console → Model catalog → an Anthropic model)".into()),
         Cause::ModelAccessNotGranted => (Code::BD406, "The account may not use this model: check account-level gating with your AWS account team, or use another model".into()),
         Cause::NeedsInferenceProfile => (Code::BD407, "Invoke a cross-region inference profile ID (e.g. `us.` + the model ID) instead of the bare model ID; `bedrock-doctor check --model` on the profile verifies it".into()),
+        Cause::ServiceTierUnavailable => (
+            Code::BD413,
+            match cx.settings.service_tier {
+                Some(crate::config::ServiceTier::Reserved) => format!("Drop `--service-tier reserved` (the default tier serves every model), or ask your AWS account team for a reservation for {m} in {region}"),
+                Some(t) => format!("Drop the `{}` service tier or ask for `default`; {m} does not offer it here", t.as_str()),
+                None => "The application names a service tier the model cannot use here: drop it or ask for `default`".into(),
+            },
+        ),
+        Cause::DataRetentionIncompatible => (
+            Code::BD414,
+            format!("Set a data retention mode {m} accepts in {region} (`aws bedrock put-account-data-retention --region {region}`, or the Bedrock console), or call a model that accepts the account's mode"),
+        ),
         Cause::ModelEolLegacy => (Code::BD408, "Move to the model's successor; Legacy access cannot be restored by the account".into()),
         Cause::InvalidModelId | Cause::ModelNotInRegion if !routes.is_empty() => (Code::BD409, super::model_access::instead(routes, region)),
         Cause::InvalidModelId | Cause::ModelNotInRegion => (Code::BD409, format!("Check the identifier against `aws bedrock list-foundation-models --region {region}` and `list-inference-profiles`")),

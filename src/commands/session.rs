@@ -147,7 +147,9 @@ fn assemble(runs: Vec<(Option<Account>, Arc<Context>, crate::runner::Outcome)>, 
         usage.images += u.images;
         for r in &cx.aws.regions {
             if !report.regions.iter().any(|x| x.region == r.region) {
-                report.regions.push(r.clone());
+                let mut r = r.clone();
+                r.data_retention = cx.data_retention_known(&r.region);
+                report.regions.push(r);
             }
         }
         for m in &cx.settings.models {

@@ -81,7 +81,7 @@ pub fn render(r: &Report) -> String {
         let regions: Vec<String> = r
             .regions
             .iter()
-            .map(|x| format!("{} ({})", x.region, x.source))
+            .map(|x| format!("{} ({})", x.region, x.describe()))
             .collect();
         out.push_str(&format!("| Regions | {} |\n", regions.join(", ")));
     }

@@ -106,7 +106,7 @@ pub fn render(report: &Report, style: Style) -> String {
         report
             .regions
             .iter()
-            .map(|r| format!("{} ({})", r.region, r.source))
+            .map(|r| format!("{} ({})", r.region, r.describe()))
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -13,6 +13,7 @@ mod engine;
 mod explain;
 mod faults;
 mod formats;
+mod gates;
 mod iam;
 mod lint;
 mod models;
