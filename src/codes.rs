@@ -102,6 +102,7 @@ codes! {
     BD108 => ("credentials-expiring-soon", "credentials", Warning, "Temporary credentials expire soon"),
     BD109 => ("ca-bundle-in-use", "credentials", Info, "A CA bundle (AWS_CA_BUNDLE, the profile's ca_bundle) is trusted for TLS"),
     BD110 => ("assume-role-denied", "credentials", Error, "A role of a multi-account run could not be assumed"),
+    BD111 => ("api-key-cannot-serve-region", "credentials", Error, "The Bedrock API key cannot serve a region: a short-term key made in another region, or expired"),
     BD200 => ("model-offered", "model-access", Info, "The model is in the region's catalogue and can be invoked on demand"),
     BD201 => ("model-not-in-region", "model-access", Error, "The model is not offered in the region"),
     BD202 => ("model-not-on-demand", "model-access", Error, "The model cannot be invoked on demand by this identifier"),

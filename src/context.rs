@@ -223,6 +223,16 @@ impl Context {
         }
     }
 
+    /// As [`Context::bedrock_gate`], for a call to Bedrock in `region`: a short-term API key made
+    /// in another region (or expired) fails every call there, so none is sent.
+    pub fn bedrock_gate_in(&self, region: &str) -> Result<Option<Credentials>, NotLive> {
+        let now = crate::api_key::now();
+        if let Some(why) = self.aws.api_key.as_ref().and_then(|k| k.refuses(region, now)) {
+            return Err(NotLive(why));
+        }
+        self.bedrock_gate()
+    }
+
     /// Credentials for a command that runs no `credentials` check (`models`, `invoke`): what
     /// the chain resolves, or none when a Bedrock API key is enough. `Err` says why there are
     /// none, scrubbed.
@@ -395,8 +405,10 @@ impl Context {
         })
     }
 
-    pub async fn use_case_form(&self, creds: Option<Credentials>) -> FetchResult<UseCaseForm> {
-        let region = self.aws.sts_region();
+    /// Anthropic's use-case form of the account (one per account: asked in `region`, the first
+    /// region the run may call Bedrock in).
+    pub async fn use_case_form(&self, region: &str, creds: Option<Credentials>) -> FetchResult<UseCaseForm> {
+        let region = region.to_string();
         self.use_case
             .get("account", || async {
                 let client = self.aws.bedrock(&region, creds);

@@ -12,6 +12,7 @@
 //! 4. the commands, one room each; `src/main.rs` only dispatches to them.
 
 // 1. The offline core.
+pub mod api_key;
 pub mod body;
 pub mod catalogue;
 pub mod check_info;

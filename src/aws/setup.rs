@@ -96,6 +96,9 @@ pub struct AwsSetup {
     pub clock: ClockProbe,
     /// `AWS_BEARER_TOKEN_BEDROCK` is set (its value is never kept here).
     pub bearer_token: bool,
+    /// What that key says about itself (region and expiry of a short-term key); the key itself
+    /// is never kept.
+    pub api_key: Option<crate::api_key::ApiKey>,
     /// Endpoint overrides in force: (variable or profile key, URL).
     pub endpoint_overrides: Vec<(String, DisplayUrl)>,
     /// A short description of the selected profile, e.g. `sso`, `assume-role`, `static keys`.
@@ -312,6 +315,10 @@ impl AwsSetup {
             chain: SharedCredentialsProvider::new(chain),
             clock: ClockProbe::default(),
             bearer_token: std::env::var_os(BEARER_TOKEN_VARIABLE).is_some_and(|v| !v.is_empty()),
+            api_key: std::env::var(BEARER_TOKEN_VARIABLE)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| crate::api_key::inspect(&v)),
             endpoint_overrides,
             profile_kind,
             ca_bundle,

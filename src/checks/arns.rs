@@ -39,7 +39,6 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     if granted.is_empty() {
         return Ok(());
     }
-    let gate = cx.bedrock_gate().ok();
     for (s, loc) in granted {
         let (parsed, problems) = arn::check(s);
         let with_loc = |f: Finding| match loc {
@@ -67,6 +66,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
             && !a.region.contains('*')
             && !a.resource.contains('*')
             && !arn::is_placeholder(&a.region);
+        let gate = cx.bedrock_gate_in(&a.region).ok();
         let catalogue = match gate.clone() {
             Some(creds) if live_region => cx.catalogue(&a.region, creds).await.ok(),
             _ => None,

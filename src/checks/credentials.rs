@@ -236,11 +236,43 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
 /// API keys and endpoint overrides change where and how Bedrock calls go: say so up front.
 fn environment_facts(cx: &Context, out: &Findings) {
     if cx.aws.bearer_token {
+        let now = crate::api_key::now();
+        let kind = cx
+            .aws
+            .api_key
+            .as_ref()
+            .map(|k| format!(" {}", k.describe(now)))
+            .unwrap_or_default();
         out.push(
             Finding::new(Code::BD106, Status::Warn, Cause::Other, "AWS_BEARER_TOKEN_BEDROCK is set: Bedrock calls use that API key, not the IAM credentials")
-                .detail("The AWS SDKs send a Bedrock API key as `Authorization: Bearer …` on both Bedrock planes whenever the variable is set, even when IAM credentials are configured. Bedrock verdicts in this report are those of the key's principal; STS (identity) still uses the IAM credentials. A stale or short-term key (12 h at most) fails every Bedrock call.")
+                .detail(format!("The AWS SDKs send a Bedrock API key as `Authorization: Bearer …` on both Bedrock planes whenever the variable is set, even when IAM credentials are configured. Bedrock verdicts in this report are those of the key's principal; STS (identity) still uses the IAM credentials.{kind}"))
                 .step("Unset AWS_BEARER_TOKEN_BEDROCK if the application should use its IAM role, or renew the key in the Bedrock console (API keys)"),
         );
+        // A short-term key works in its own region until it expires: every other region fails
+        // before a call is sent.
+        if let Some(key) = &cx.aws.api_key {
+            for r in &cx.aws.regions {
+                let Some(why) = key.refuses(&r.region, now) else {
+                    continue;
+                };
+                let expired = why.contains("expired");
+                out.push(
+                    Finding::new(
+                        Code::BD111,
+                        Status::Fail,
+                        if expired { Cause::ExpiredToken } else { Cause::InvalidCredentials },
+                        format!("the Bedrock API key cannot serve {}", r.region),
+                    )
+                    .region(r.region.clone())
+                    .detail(format!("{}{}. No Bedrock call was sent to {}: AWS would answer each one \"Authentication failed: Please make sure your API Key is valid.\"", why[..1].to_uppercase(), &why[1..], r.region))
+                    .step(if expired {
+                        "Generate a new short-term key (12 hours at most), or sign with IAM credentials".to_string()
+                    } else {
+                        format!("Generate a short-term key in {} for calls there, or sign with IAM credentials (SigV4 works in every region)", r.region)
+                    }),
+                );
+            }
+        }
     }
     if let Some(b) = &cx.aws.ca_bundle {
         out.push(

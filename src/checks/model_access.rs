@@ -86,10 +86,12 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
         return Ok(());
     }
     let regions = live_regions(cx);
-    let creds = match cx.bedrock_gate() {
-        Ok(c) => c,
-        Err(why) => {
-            for region in &regions {
+    // Regions no call may go to (no credentials; an API key made for another region).
+    let mut live: Vec<(String, Option<Credentials>)> = Vec::new();
+    for region in &regions {
+        match cx.bedrock_gate_in(region) {
+            Ok(creds) => live.push((region.clone(), creds)),
+            Err(why) => {
                 for (m, _) in &models {
                     out.push(
                         Finding::new(
@@ -106,18 +108,19 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
                     );
                 }
             }
-            return Ok(());
         }
-    };
-    let pairs = regions.iter().flat_map(|r| {
+    }
+    if live.is_empty() {
+        return Ok(());
+    }
+    let (first, creds) = live[0].clone();
+    let pairs = live.iter().flat_map(|(r, creds)| {
         models
             .iter()
-            .map(move |(m, parsed)| (r.clone(), m.clone(), parsed.clone()))
+            .map(move |(m, parsed)| (r.clone(), m.clone(), parsed.clone(), creds.clone()))
     });
-    let work = pairs.map(|(region, m, parsed)| {
-        let creds = creds.clone();
-        async move { one(cx, out, &region, &m, &parsed, creds).await }
-    });
+    let work = pairs
+        .map(|(region, m, parsed, creds)| async move { one(cx, out, &region, &m, &parsed, creds).await });
     let anthropic: Vec<&str> = models
         .iter()
         .filter(|(_, r)| r.foundation_id().is_some_and(|id| id.starts_with("anthropic.")))
@@ -125,7 +128,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
         .collect();
     futures::future::join(
         futures::future::join_all(work),
-        use_case(cx, out, &anthropic, creds.clone()),
+        use_case(cx, out, &first, &anthropic, creds.clone()),
     )
     .await;
     Ok(())
@@ -587,12 +590,18 @@ async fn entitlement(
 
 /// Anthropic's first-time-use form is per account: one finding per run when an Anthropic model
 /// is among those checked.
-async fn use_case(cx: &Context, out: &Findings, anthropic: &[&str], creds: Option<Credentials>) {
+async fn use_case(
+    cx: &Context,
+    out: &Findings,
+    region: &str,
+    anthropic: &[&str],
+    creds: Option<Credentials>,
+) {
     if anthropic.is_empty() {
         return;
     }
     let models = anthropic.join(", ");
-    match cx.use_case_form(creds).await {
+    match cx.use_case_form(region, creds).await {
         Ok(f) if f.value.filed => out.push(
             Finding::new(Code::BD211, Status::Pass, Cause::Ok, "Anthropic's use-case form is on file for this account")
                 .detail(format!("GetUseCaseForModelAccess returned the form; it covers {models}."))
@@ -615,6 +624,6 @@ async fn use_case(cx: &Context, out: &Findings, anthropic: &[&str], creds: Optio
                     denial: None,
                 }),
         ),
-        Err(f) => out.push(not_verified(&cx.aws.sts_region(), &models, "the use-case form", f)),
+        Err(f) => out.push(not_verified(region, &models, "the use-case form", f)),
     }
 }

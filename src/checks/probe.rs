@@ -55,12 +55,11 @@ struct Outcome {
 async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     let models = parsed_models(cx, None);
     let regions = live_regions(cx);
-    let gate = cx.bedrock_gate();
     let work = regions
         .iter()
         .flat_map(|r| models.iter().map(move |(m, p)| (r, m, p)))
         .map(|(region, m, parsed)| {
-            let gate = gate.clone();
+            let gate = cx.bedrock_gate_in(region);
             async move {
                 let finding = match gate {
                     _ if !cx.settings.invoke => {

@@ -91,7 +91,7 @@ async fn region(cx: &Context, out: &Findings, code: &str, primary: bool) {
         out.push(f);
         return;
     }
-    let creds = match cx.bedrock_gate() {
+    let creds = match cx.bedrock_gate_in(code) {
         Ok(c) => c,
         Err(why) => {
             out.push(

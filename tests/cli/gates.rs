@@ -139,3 +139,90 @@ fn an_unreadable_retention_setting_is_a_note_not_a_failure() {
     assert!(d.note.as_deref().unwrap().contains("not a failure"), "{d:?}");
     assert!(r.findings.iter().all(|f| f.status != Status::Fail));
 }
+
+/// A short-term key as AWS's token generator makes it, made `age` seconds ago in `region`,
+/// lasting `lasts` seconds (the credential is AWS's documented example, the signature made up).
+fn short_term_key(region: &str, age: i64, lasts: u32) -> String {
+    use base64::Engine as _;
+    let made = time::OffsetDateTime::now_utc() - time::Duration::seconds(age);
+    let date = made
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap();
+    let url = format!(
+        "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAIOSFODNN7EXAMPLE%2F{}%2F{region}%2Fbedrock%2Faws4_request&X-Amz-Date={date}&X-Amz-Expires={lasts}&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEXAMPLE&X-Amz-Signature=0123456789abcdef&X-Amz-SignedHeaders=host&Version=1",
+        &date[..8]
+    );
+    format!(
+        "bedrock-api-key-{}",
+        base64::engine::general_purpose::STANDARD.encode(url)
+    )
+}
+
+#[test]
+fn a_short_term_key_fails_another_region_before_any_call_is_sent() {
+    let aws = FakeAws::start();
+    let key = short_term_key("us-east-1", 600, 43200);
+    aws.bearer_token(&key);
+    let out = check_models(&aws, "us-east-1,eu-west-1", &[CLAUDE])
+        .env("AWS_BEARER_TOKEN_BEDROCK", &key)
+        .run();
+    out.assert_code(1);
+    let r = out.report();
+    let refused = r.finding_in(Code::BD111, "eu-west-1");
+    assert_eq!(
+        (refused.status, refused.cause),
+        (Status::Fail, Cause::InvalidCredentials)
+    );
+    assert!(
+        refused.detail.contains("made in us-east-1 and works only there"),
+        "{}",
+        refused.detail
+    );
+    // us-east-1 works; nothing went to eu-west-1: one catalogue read and one probe, both for
+    // us-east-1, and every check of eu-west-1 says why it did not call.
+    assert_eq!(r.finding_in(Code::BD400, "us-east-1").status, Status::Pass);
+    let converse = aws
+        .requests()
+        .iter()
+        .filter(|q| q.operation == "Converse")
+        .count();
+    let listed = aws
+        .requests()
+        .iter()
+        .filter(|q| q.operation == "ListFoundationModels")
+        .count();
+    assert_eq!((converse, listed), (1, 1));
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.region.as_deref() == Some("eu-west-1") && f.code != Code::BD111)
+    {
+        assert_eq!((f.code, f.status), (Code::BD900, Status::Skip), "{f:#?}");
+        assert!(f.detail.contains("made in us-east-1"), "{}", f.detail);
+    }
+    // What the key is, said without the key.
+    let said = &r.finding(Code::BD106).detail;
+    assert!(
+        said.contains("short-term key: valid only in us-east-1, until"),
+        "{said}"
+    );
+    assert!(!out.stdout.contains(&key[16..40]), "the key leaked");
+
+    // Expired: every region fails, as an expired token.
+    let old = short_term_key("us-east-1", 50_000, 43200);
+    let out = check_models(&aws, "us-east-1", &[CLAUDE])
+        .env("AWS_BEARER_TOKEN_BEDROCK", &old)
+        .run();
+    out.assert_code(1);
+    let r = out.report();
+    assert_eq!(r.finding_in(Code::BD111, "us-east-1").cause, Cause::ExpiredToken);
+    assert!(
+        aws.requests()
+            .iter()
+            .filter(|q| q.operation == "Converse")
+            .count()
+            == 1
+    );
+}
