@@ -14,11 +14,18 @@ pub enum Column {
     Entitlement,
     /// A real call (Bedrock runtime).
     Probe,
+    /// A real call on the OpenAI-compatible `bedrock-mantle` endpoint (`--plane mantle|all`).
+    Mantle,
 }
 
 impl Column {
     /// Every column, in the order the matrix shows them.
-    pub const ALL: &'static [Column] = &[Column::Catalogue, Column::Entitlement, Column::Probe];
+    pub const ALL: &'static [Column] = &[
+        Column::Catalogue,
+        Column::Entitlement,
+        Column::Probe,
+        Column::Mantle,
+    ];
 
     /// The matrix header.
     pub fn header(self) -> &'static str {
@@ -26,6 +33,7 @@ impl Column {
             Column::Catalogue => "Catalogue (control plane)",
             Column::Entitlement => "Entitlement (control plane)",
             Column::Probe => "Probe (runtime)",
+            Column::Mantle => "Probe (mantle)",
         }
     }
 }

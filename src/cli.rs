@@ -293,6 +293,11 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "no_invoke")]
     pub probe_images: bool,
 
+    /// The endpoint to probe: `runtime` (bedrock-runtime, the default), `mantle` (the
+    /// OpenAI-compatible bedrock-mantle endpoint) or `all`.
+    #[arg(long, value_enum, value_name = "PLANE")]
+    pub plane: Option<PlaneArg>,
+
     /// Ask the probe for this service tier (Converse `serviceTier`) and report the tier that
     /// served; a tier the model or account cannot use fails (BD413).
     #[arg(long, value_enum, value_name = "TIER")]

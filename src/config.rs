@@ -22,11 +22,20 @@ const TOP_KEYS: &[&str] = &[
     "probe",
     "explain_iam",
     "service_tier",
+    "planes",
     "checks",
     "severity",
     "suppress",
     "accounts",
 ];
+
+/// An endpoint in `planes = [...]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlaneName {
+    Runtime,
+    Mantle,
+}
 
 /// A Bedrock service tier (Converse `serviceTier`; AWS's "Service tiers for inference" page):
 /// how a request is queued and priced.
@@ -131,6 +140,9 @@ pub struct Config {
     /// As `--service-tier`.
     #[serde(default)]
     pub service_tier: Option<ServiceTier>,
+    /// The endpoints to probe (`--plane`): `["runtime"]` (the default), `["mantle"]`, or both.
+    #[serde(default)]
+    pub planes: Vec<PlaneName>,
     #[serde(default)]
     pub checks: ChecksConfig,
     #[serde(default)]

@@ -26,6 +26,8 @@ pub enum Service {
     Bedrock,
     BedrockRuntime,
     Iam,
+    /// The OpenAI-compatible `bedrock-mantle` endpoint (its own quotas).
+    Mantle,
 }
 
 /// An AWS answer with what a finding needs to cite it.
@@ -89,6 +91,7 @@ pub struct Context {
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<UseCaseForm>,
     retention: Memo<String>,
+    mantle_models: Memo<Vec<String>>,
     usage: Mutex<ProbeUsage>,
     /// One bound per service and region, so a sweep never bursts into one region's rate limits.
     regional: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
@@ -133,6 +136,7 @@ impl Context {
             profiles: Memo::default(),
             use_case: Memo::default(),
             retention: Memo::default(),
+            mantle_models: Memo::default(),
             usage: Mutex::new(ProbeUsage::default()),
             calls_done: std::sync::atomic::AtomicUsize::new(0),
             regional: Mutex::new(HashMap::new()),
@@ -354,6 +358,71 @@ impl Context {
 
     /// Whether the account has filed Anthropic's use-case form (`GetUseCaseForModelAccess` in
     /// the primary region), asked once per run, with the status and code AWS answered.
+    /// One call to the `bedrock-mantle` endpoint in `region`: `route` with a JSON `body` (none for
+    /// a GET). The answer's body, or the failure classified as for every other plane.
+    pub async fn mantle(
+        &self,
+        region: &str,
+        creds: Option<Credentials>,
+        operation: &'static str,
+        route: aws::mantle::MantleRoute,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Fetched<Vec<u8>>, CallFailure> {
+        let client = self.aws.mantle(region, creds);
+        let request = client
+            .invoke_model()
+            .model_id("mantle")
+            .content_type("application/json")
+            .accept("application/json")
+            .body(aws_smithy_types::Blob::new(
+                body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+            ))
+            .customize()
+            .interceptor(route);
+        let (answer, latency) = self.call(Service::Mantle, region, request.send()).await;
+        use aws_sdk_bedrockruntime::operation::RequestId;
+        match answer {
+            Ok(out) => Ok(Fetched {
+                request_id: out.request_id().map(str::to_string),
+                value: out.body().as_ref().to_vec(),
+                latency,
+            }),
+            Err(e) => Err(aws::failure("bedrock-mantle", operation, &e)),
+        }
+    }
+
+    /// The models the `bedrock-mantle` endpoint lists in `region` (`GET /v1/models`, free),
+    /// read once.
+    pub async fn mantle_models(&self, region: &str, creds: Option<Credentials>) -> FetchResult<Vec<String>> {
+        self.mantle_models
+            .get(region, || async {
+                let route = aws::mantle::MantleRoute {
+                    method: "GET",
+                    path: "/v1/models".into(),
+                    headers: vec![],
+                };
+                let got = self.mantle(region, creds, "ListModels", route, None).await?;
+                let v: serde_json::Value = serde_json::from_slice(&got.value).unwrap_or_default();
+                let Some(data) = v["data"].as_array() else {
+                    return Err(aws::answer_without_content(
+                        "bedrock-mantle",
+                        "ListModels",
+                        got.request_id.as_deref(),
+                        "the answer had no `data` list of models",
+                    ));
+                };
+                Ok(Arc::new(Fetched {
+                    value: data
+                        .iter()
+                        .filter_map(|m| m["id"].as_str().map(str::to_string))
+                        .collect(),
+                    latency: got.latency,
+                    request_id: got.request_id,
+                }))
+            })
+            .await
+    }
+
     /// The account's data retention mode in `region` (`GetAccountDataRetention`), read once.
     pub async fn data_retention(&self, region: &str, creds: Option<Credentials>) -> FetchResult<String> {
         self.retention

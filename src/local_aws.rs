@@ -180,6 +180,10 @@ struct State {
     /// Model → the service tiers it offers (default: `default`, `priority`, `flex`, and
     /// `reserved` where reserved).
     tiers: HashMap<String, Vec<String>>,
+    /// Region → the models `bedrock-mantle` lists there (default: the catalogue's).
+    mantle_models: HashMap<String, Vec<String>>,
+    /// Models mantle serves under `/openai/v1` rather than `/v1`.
+    openai_route: Vec<String>,
 }
 
 /// One scripted decision of the IAM policy simulator, for the pairs it matches.
@@ -520,6 +524,22 @@ impl FakeAws {
         self
     }
 
+    /// The models `bedrock-mantle` lists (and serves) in `region`.
+    pub fn mantle_models(&self, region: &str, models: &[&str]) -> &Self {
+        self.state
+            .lock()
+            .unwrap()
+            .mantle_models
+            .insert(region.into(), models.iter().map(|m| m.to_string()).collect());
+        self
+    }
+
+    /// `model` is served under `/openai/v1` on mantle; `/v1` refuses it.
+    pub fn openai_route(&self, model: &str) -> &Self {
+        self.state.lock().unwrap().openai_route.push(model.into());
+        self
+    }
+
     /// The account holds a reserved-tier reservation in `region`.
     pub fn reservation(&self, region: &str) -> &Self {
         self.state.lock().unwrap().reservations.push(region.into());
@@ -705,7 +725,27 @@ fn decode(segment: &str) -> String {
 }
 
 /// Names the operation from method, path and (for STS) the form body.
+/// Whether `path` is one of the `bedrock-mantle` endpoint's.
+fn is_mantle_path(path: &str) -> bool {
+    ["/v1/", "/openai/v1/", "/anthropic/v1/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
 fn operation(method: &str, path: &str, body: &str) -> (String, Option<String>) {
+    if is_mantle_path(path) {
+        let model = serde_json::from_str::<Value>(body)
+            .ok()
+            .and_then(|v| v["model"].as_str().map(str::to_string));
+        let op = match (method, path.rsplit('/').next().unwrap_or_default()) {
+            ("GET", "models") => "ListModels",
+            ("POST", "completions") => "ChatCompletions",
+            ("POST", "responses") => "Responses",
+            ("POST", "messages") => "Messages",
+            _ => "Unknown",
+        };
+        return (op.to_string(), model);
+    }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let op = match (method, segs.as_slice()) {
         ("POST", [""]) => {
@@ -796,8 +836,28 @@ fn xml_error_of(namespace: &str, status: u16, code: &str, message: &str, skew: i
 
 const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
+/// An error as `bedrock-mantle` sends it: OpenAI's shape.
+fn openai_error(status: u16, code: &str, message: &str, skew: i64) -> Answer {
+    let kind = match status {
+        400 => "invalid_request_error",
+        401 => "authentication_error",
+        403 => "permission_denied_error",
+        404 => "invalid_request_error",
+        429 => "rate_limit_error",
+        _ => "api_error",
+    };
+    base(status, skew)
+        .header("Content-Type", "application/json")
+        .body(Full::new(Bytes::from(
+            json!({ "error": { "code": code, "message": message, "param": null, "type": kind } }).to_string(),
+        )))
+        .unwrap()
+}
+
 fn error(service: &str, status: u16, code: &str, message: &str, skew: i64) -> Answer {
-    if service == "sts" {
+    if service == "bedrock-mantle" {
+        openai_error(status, code, message, skew)
+    } else if service == "sts" {
         xml_error(status, code, message, skew)
     } else if service == "iam" {
         xml_error_of(IAM_NS, status, code, message, skew)
@@ -885,7 +945,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     let body_text = String::from_utf8_lossy(&body).to_string();
     let (op, model) = operation(&method, &path, &body_text);
     let service = auth.service.clone().unwrap_or_else(|| {
-        if path.starts_with("/model/") {
+        if is_mantle_path(&path) {
+            "bedrock-mantle".into()
+        } else if path.starts_with("/model/") {
             "bedrock-runtime".into()
         } else {
             "bedrock".into()
@@ -1217,6 +1279,19 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
                 .unwrap()
         }
         "SimulatePrincipalPolicy" | "GetRole" => iam(&state, &op, &body_text, key.as_ref(), skew),
+        // Mantle takes SigV4 only when signed for `bedrock-mantle` (signing as `bedrock` fails).
+        _ if is_mantle_path(&path) && auth.service.as_deref().is_some_and(|s| s != "bedrock-mantle") => {
+            openai_error(
+                403,
+                "invalid_signature",
+                &format!(
+                    "Credential should be scoped to correct service: 'bedrock-mantle'. (signed for '{}')",
+                    auth.service.as_deref().unwrap_or_default()
+                ),
+                skew,
+            )
+        }
+        _ if is_mantle_path(&path) => mantle(&state, &op, &path, &region, &body_text, &catalogue, skew),
         "ListFoundationModels" => json_ok(json!({ "modelSummaries": catalogue }), skew),
         "GetFoundationModel" => {
             let id = model.unwrap_or_default();
@@ -1640,4 +1715,96 @@ fn iam(state: &Arc<Mutex<State>>, op: &str, body: &str, key: Option<&Key>, skew:
     </EvaluationResults>"#
         ),
     )
+}
+
+/// `bedrock-mantle`: the model list and the three inference APIs, OpenAI-shaped errors.
+fn mantle(
+    state: &Arc<Mutex<State>>,
+    op: &str,
+    path: &str,
+    region: &str,
+    body: &str,
+    catalogue: &[Value],
+    skew: i64,
+) -> Answer {
+    let (listed, openai_route) = {
+        let st = state.lock().unwrap();
+        let listed = st.mantle_models.get(region).cloned().unwrap_or_else(|| {
+            catalogue
+                .iter()
+                .filter_map(|m| m["modelId"].as_str().map(str::to_string))
+                .collect()
+        });
+        (listed, st.openai_route.clone())
+    };
+    if op == "ListModels" {
+        let data: Vec<Value> = listed
+            .iter()
+            .map(|id| json!({ "id": id, "object": "model", "created": 1_764_000_000, "owned_by": id.split('.').next().unwrap_or("") }))
+            .collect();
+        return json_ok(json!({ "object": "list", "data": data }), skew);
+    }
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let Some(model) = v["model"].as_str() else {
+        return openai_error(
+            400,
+            "invalid_request_error",
+            "Missing required parameter: 'model'.",
+            skew,
+        );
+    };
+    if !listed.iter().any(|m| m == model) {
+        return openai_error(
+            404,
+            "not_found_error",
+            &format!("The model '{model}' does not exist"),
+            skew,
+        );
+    }
+    let on_openai = path.starts_with("/openai/v1/");
+    if op != "Messages" && openai_route.iter().any(|m| m == model) != on_openai {
+        return openai_error(
+            400,
+            "invalid_request_error",
+            &format!("model `{model}` isn't supported on this route"),
+            skew,
+        );
+    }
+    match op {
+        "ChatCompletions" => {
+            if v["max_tokens"].as_u64().is_none() && v["max_completion_tokens"].as_u64().is_none() {
+                return openai_error(400, "invalid_request_error", "max_tokens is required", skew);
+            }
+            json_ok(
+                json!({
+                    "id": "chatcmpl-0001", "object": "chat.completion", "model": model,
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "H"}, "finish_reason": "length"}],
+                    "usage": {"prompt_tokens": 8, "completion_tokens": 1, "total_tokens": 9}
+                }),
+                skew,
+            )
+        }
+        "Responses" => {
+            let n = v["max_output_tokens"].as_u64().unwrap_or(0);
+            if n < 16 {
+                return openai_error(
+                    400,
+                    "integer_below_min_value",
+                    &format!(
+                        "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {n} instead."
+                    ),
+                    skew,
+                );
+            }
+            json_ok(
+                json!({ "id": "resp_0001", "object": "response", "status": "incomplete", "model": model, "output": [], "usage": {"input_tokens": 8, "output_tokens": n} }),
+                skew,
+            )
+        }
+        "Messages" => json_ok(
+            json!({ "id": "msg_0001", "type": "message", "role": "assistant", "model": model, "content": [{"type": "text", "text": "H"}], "stop_reason": "max_tokens", "usage": {"input_tokens": 8, "output_tokens": 1} }),
+            skew,
+        ),
+        _ => openai_error(404, "not_found", "Unknown route", skew),
+    }
 }

@@ -224,6 +224,10 @@ pub struct Finding {
     /// `--profile`, `[[accounts]]`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
+    /// The endpoint a probe called: `runtime` (bedrock-runtime) or `mantle` (bedrock-mantle);
+    /// absent for findings of no plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plane: Option<String>,
     /// What IAM's policy simulator answered for one needed (action, resource) pair
     /// (`--explain-iam`, the `iam` check); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +424,7 @@ impl Finding {
             location: None,
             suppressed: None,
             account: None,
+            plane: None,
             simulation: None,
         }
     }
@@ -451,6 +456,11 @@ impl Finding {
 
     pub fn aws(mut self, evidence: AwsEvidence) -> Self {
         self.aws = Some(evidence);
+        self
+    }
+
+    pub fn plane(mut self, plane: &str) -> Self {
+        self.plane = Some(plane.to_string());
         self
     }
 

@@ -31,6 +31,8 @@ pub struct Settings {
     pub probe_images: bool,
     /// Simulate the needed actions with IAM's policy simulator (`--explain-iam`).
     pub explain_iam: bool,
+    /// The endpoints probed (`--plane`, `planes`): `runtime`, `mantle`, or both.
+    pub planes: Vec<crate::policy::Plane>,
     /// The service tier the probe asks for (`--service-tier`, `service_tier`); `None`: none
     /// named (the default tier serves).
     pub service_tier: Option<crate::config::ServiceTier>,
@@ -93,6 +95,7 @@ impl Settings {
             probe_images: false,
             explain_iam: false,
             service_tier: None,
+            planes: vec![crate::policy::Plane::Runtime],
             eol_warn_days: 90,
             checks: vec![],
             granted_arns: vec![],
@@ -146,6 +149,23 @@ impl Settings {
             eol_warn_days: args.eol_warn_days,
             explain_iam,
             service_tier: args.service_tier.or(cfg.and_then(|c| c.service_tier)),
+            planes: match (args.plane, cfg.map(|c| c.planes.as_slice())) {
+                (Some(p), _) => planes_of(p),
+                (None, Some(list)) if !list.is_empty() => {
+                    let mut out = Vec::new();
+                    for p in list {
+                        let plane = match p {
+                            crate::config::PlaneName::Runtime => crate::policy::Plane::Runtime,
+                            crate::config::PlaneName::Mantle => crate::policy::Plane::Mantle,
+                        };
+                        if !out.contains(&plane) {
+                            out.push(plane);
+                        }
+                    }
+                    out
+                }
+                _ => vec![crate::policy::Plane::Runtime],
+            },
             checks: selected,
             granted_arns,
             severity: loaded.as_ref().map(|l| l.severity.clone()).unwrap_or_default(),
@@ -181,6 +201,16 @@ impl Settings {
             checks: checks.iter().map(|c| c.id).collect(),
             ..Settings::new(vec![region], profile, timeout_secs, 8)
         }
+    }
+}
+
+/// The planes `--plane` names.
+fn planes_of(p: crate::cli::PlaneArg) -> Vec<crate::policy::Plane> {
+    use crate::policy::Plane;
+    match p {
+        crate::cli::PlaneArg::Runtime => vec![Plane::Runtime],
+        crate::cli::PlaneArg::Mantle => vec![Plane::Mantle],
+        crate::cli::PlaneArg::All => vec![Plane::Runtime, Plane::Mantle],
     }
 }
 

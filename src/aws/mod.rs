@@ -5,6 +5,7 @@
 //! metadata when nothing is configured; [`setup`] fixes both (see `../shared/rust-sdk-notes.md`).
 
 pub mod convert;
+pub mod mantle;
 pub mod setup;
 
 use crate::classify::{self, ErrorFacts, Transport};

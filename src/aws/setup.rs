@@ -27,6 +27,7 @@ pub const ENDPOINT_VARIABLES: &[&str] = &[
     "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_BEDROCK_MANTLE",
 ];
 
 /// The variable holding a Bedrock API key; both Bedrock clients send it as a bearer token.
@@ -118,6 +119,7 @@ struct Clients {
     bedrock: Vec<(String, Option<Credentials>, aws_sdk_bedrock::Client)>,
     runtime: Vec<(String, Option<Credentials>, aws_sdk_bedrockruntime::Client)>,
     iam: Vec<(String, Option<Credentials>, aws_sdk_iam::Client)>,
+    mantle: Vec<(String, Option<Credentials>, aws_sdk_bedrockruntime::Client)>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -125,7 +127,7 @@ impl std::fmt::Debug for Clients {
         write!(
             f,
             "{} cached clients",
-            self.sts.len() + self.bedrock.len() + self.runtime.len() + self.iam.len()
+            self.sts.len() + self.bedrock.len() + self.runtime.len() + self.iam.len() + self.mantle.len()
         )
     }
 }
@@ -379,6 +381,21 @@ impl AwsSetup {
     pub fn iam(&self, region: &str, creds: Credentials) -> aws_sdk_iam::Client {
         cached(&mut self.clients().iam, region, Some(creds), |creds| {
             build_client!(aws_sdk_iam, self, region, creds)
+        })
+    }
+
+    /// A client for the `bedrock-mantle` endpoint in `region`: the runtime client pointed at
+    /// mantle's URL; each call names its route ([`super::mantle::MantleRoute`]).
+    pub fn mantle(&self, region: &str, creds: Option<Credentials>) -> aws_sdk_bedrockruntime::Client {
+        cached(&mut self.clients().mantle, region, creds, |creds| {
+            let mut b = aws_sdk_bedrockruntime::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()))
+                .endpoint_url(super::mantle::endpoint_url(region))
+                .interceptor(self.clock.clone());
+            if let Some(c) = creds {
+                b = b.credentials_provider(c);
+            }
+            aws_sdk_bedrockruntime::Client::from_conf(b.build())
         })
     }
 

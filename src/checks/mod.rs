@@ -7,6 +7,7 @@ mod credentials;
 mod iam;
 mod model_access;
 mod probe;
+mod probe_mantle;
 mod regions;
 
 use crate::check::Check;

@@ -11,6 +11,7 @@ use crate::check_info::{CheckInfo, Column};
 use crate::codes::Code;
 use crate::context::{Context, ProbeUsage, Service};
 use crate::ident::{self, ModelRef};
+use crate::policy::Plane;
 use crate::report::Findings;
 use crate::report::{AwsEvidence, Cause, Finding, Status};
 use aws_credential_types::Credentials;
@@ -31,8 +32,12 @@ pub static INFO: CheckInfo = CheckInfo {
     column,
 };
 
-fn column(_: &Finding) -> Option<Column> {
-    Some(Column::Probe)
+fn column(f: &Finding) -> Option<Column> {
+    Some(if f.plane.as_deref() == Some("mantle") {
+        Column::Mantle
+    } else {
+        Column::Probe
+    })
 }
 
 impl Check for Probe {
@@ -55,40 +60,77 @@ struct Outcome {
 async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
     let models = parsed_models(cx, None);
     let regions = live_regions(cx);
-    let work = regions
+    let pairs: Vec<(&String, &String, &ModelRef)> = regions
         .iter()
         .flat_map(|r| models.iter().map(move |(m, p)| (r, m, p)))
-        .map(|(region, m, parsed)| {
-            let gate = cx.bedrock_gate_in(region);
+        .collect();
+    let planes = &cx.settings.planes;
+    // Why nothing may be sent for a pair, or the credentials to send with.
+    let gate = |region: &String, m: &String| -> Result<Option<Credentials>, Box<Finding>> {
+        if !cx.settings.invoke {
+            return Err(Box::new(skipped(
+                region,
+                m,
+                "--no-invoke was given: no billed call is made".into(),
+            )));
+        }
+        cx.bedrock_gate_in(region).map_err(|why| {
+            Box::new(
+                Finding::new(
+                    Code::BD900,
+                    Status::Skip,
+                    Cause::Other,
+                    format!("{m} in {region} not probed"),
+                )
+                .check("probe")
+                .region(region.clone())
+                .model(m.clone())
+                .detail(format!("Not called because of {}.", why.0))
+                .step("Fix the credentials finding first, then re-run"),
+            )
+        })
+    };
+    let runtime = pairs
+        .iter()
+        .filter(|_| planes.contains(&Plane::Runtime))
+        .map(|&(region, m, parsed)| {
+            let gate = gate(region, m);
             async move {
                 let finding = match gate {
-                    _ if !cx.settings.invoke => {
-                        skipped(region, m, "--no-invoke was given: no billed call is made".into())
-                    }
-                    Err(why) => Finding::new(
-                        Code::BD900,
-                        Status::Skip,
-                        Cause::Other,
-                        format!("{m} in {region} not probed"),
-                    )
-                    .check("probe")
-                    .region(region.clone())
-                    .model(m.clone())
-                    .detail(format!("Not called because of {}.", why.0))
-                    .step("Fix the credentials finding first, then re-run"),
+                    Err(f) => *f,
                     Ok(creds) => probe(cx, region, m, parsed, creds).await,
                 };
                 Outcome {
                     region: region.clone(),
                     model: m.clone(),
-                    finding,
+                    finding: finding.plane("runtime"),
                 }
             }
         });
-    let mut results = futures::future::join_all(work).await;
+    let mantle = pairs
+        .iter()
+        .filter(|_| planes.contains(&Plane::Mantle))
+        .map(|&(region, m, parsed)| {
+            let gate = gate(region, m);
+            async move {
+                match gate {
+                    Err(f) => *f,
+                    Ok(creds) => super::probe_mantle::probe(cx, region, m, parsed, creds).await,
+                }
+                .plane("mantle")
+            }
+        });
+    let (mut results, mantle) = futures::future::join(
+        futures::future::join_all(runtime),
+        futures::future::join_all(mantle),
+    )
+    .await;
     annotate_fallbacks(cx, &mut results);
     for r in results {
         out.push(r.finding);
+    }
+    for f in mantle {
+        out.push(f);
     }
     Ok(())
 }

@@ -308,7 +308,13 @@ fn matrix(report: &Report, style: Style) -> String {
     } else {
         vec!["Account", "Region", "Model"]
     };
-    header.extend(Column::ALL.iter().map(|c| c.header()));
+    // The mantle column only when that plane was checked.
+    let columns: Vec<Column> = Column::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != Column::Mantle || report.findings.iter().any(|f| (style.columns)(f) == Some(*c)))
+        .collect();
+    header.extend(columns.iter().map(|c| c.header()));
     header.push("Latency");
     t.set_header(header);
     for account in &accounts {
@@ -357,7 +363,7 @@ fn matrix(report: &Report, style: Style) -> String {
                         .and_then(|a| a.id.clone());
                     row.insert(0, id.unwrap_or_else(|| (*name).to_string()));
                 }
-                row.extend(Column::ALL.iter().map(|c| cell(*c)));
+                row.extend(columns.iter().map(|c| cell(*c)));
                 row.push(latency);
                 t.add_row(row);
             }

@@ -16,6 +16,7 @@ mod formats;
 mod gates;
 mod iam;
 mod lint;
+mod mantle;
 mod models;
 mod policy;
 mod proxy;
