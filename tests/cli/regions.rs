@@ -195,3 +195,42 @@ fn per_service_endpoint_variables_are_honoured() {
     let f = out.report().finding(Code::BD107).clone();
     assert!(f.title.contains("AWS_ENDPOINT_URL_BEDROCK="), "{}", f.title);
 }
+
+/// The region list against the AWS SDK's own endpoint data: for every region we know, the
+/// Bedrock endpoint the SDK resolves is in that region's partition (its DNS suffix), so a region
+/// filed under the wrong partition, or one the SDK does not know, fails here.
+#[test]
+fn every_known_region_resolves_in_its_partition_by_the_sdks_endpoint_data() {
+    use aws_sdk_bedrock::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    let suffix = |partition: &str| match partition {
+        "aws" | "aws-us-gov" => "amazonaws.com",
+        "aws-cn" => "amazonaws.com.cn",
+        "aws-iso" => "c2s.ic.gov",
+        "aws-iso-b" => "sc2s.sgov.gov",
+        "aws-iso-f" => "csp.hci.ic.gov",
+        "aws-eusc" => "amazonaws.eu",
+        other => panic!("unknown partition {other}"),
+    };
+    let resolver = DefaultResolver::new();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let mut wrong = Vec::new();
+    for r in bedrock_doctor::regions::REGIONS {
+        let params = Params::builder().region(r.code).build().unwrap();
+        let endpoint = rt.block_on(resolver.resolve_endpoint(&params)).unwrap();
+        let want = format!("https://bedrock.{}.{}", r.code, suffix(r.partition));
+        if endpoint.url() != want {
+            wrong.push(format!(
+                "{} ({}): SDK {} vs {want}",
+                r.code,
+                r.partition,
+                endpoint.url()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let commercial = bedrock_doctor::regions::REGIONS
+        .iter()
+        .filter(|r| r.partition == "aws" && r.bedrock)
+        .count();
+    assert_eq!(commercial, 33, "commercial regions offering Bedrock");
+}
