@@ -503,6 +503,21 @@ fn failed(
         c if c.is_transient() => (Code::BD411, "Re-run later; nothing about access was learned from this call".into()),
         _ => (Code::BD410, "Read AWS's message in the detail; `bedrock-doctor explain BD410` lists the usual causes".into()),
     };
+    // A model gated for the account looks available everywhere else: say so.
+    let gated = cause == Cause::ModelAccessNotGranted
+        && (crate::classify::normalise(&message).contains("not available for this account")
+            || f.evidence
+                .error_code
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("BadCScoreException")));
+    let why = if gated {
+        Some(format!(
+            "{}The account is gated from this model: GetFoundationModelAvailability and the catalogue can look all green for it, and only AWS (your account team, AWS Sales) can open it.",
+            why.map(|w| format!("{w} ")).unwrap_or_default()
+        ))
+    } else {
+        why
+    };
     let why = match (cause, crate::classify::throttle_kind(&message)) {
         (Cause::Throttled | Cause::QuotaExceeded, Some(kind)) => Some(format!(
             "{}The limit hit: {kind}.",

@@ -226,3 +226,21 @@ fn a_short_term_key_fails_another_region_before_any_call_is_sent() {
             == 1
     );
 }
+
+#[test]
+fn a_model_gated_for_the_account_fails_though_the_hints_look_green() {
+    use crate::fake_aws::{Fault, Match};
+    let aws = FakeAws::start();
+    aws.fault(
+        Match::op("Converse"),
+        Fault::error(403, "AccessDeniedException", &format!("{CLAUDE} is not available for this account. You can explore other available models on Amazon Bedrock. For additional access options, contact AWS Sales.")),
+    );
+    let out = check_models(&aws, "us-east-1", &[CLAUDE]).run();
+    out.assert_code(1);
+    let r = out.report();
+    let f = r.finding(Code::BD406);
+    assert_eq!((f.status, f.cause), (Status::Fail, Cause::ModelAccessNotGranted));
+    assert!(f.detail.contains("can look all green"), "{}", f.detail);
+    // The hints did look green.
+    assert_eq!(r.finding(Code::BD205).status, Status::Pass);
+}
