@@ -189,20 +189,26 @@ fn needed(cx: &Context, account: Option<String>) -> Vec<(String, String, Evaluat
     let mut jobs = Vec::new();
     for model in &cx.settings.models {
         for region in super::model_access::live_regions(cx) {
-            let needs = policy::Needs {
-                regions: vec![region.clone()],
-                models: vec![model.clone()],
-                account: account.clone(),
-                ..policy::Needs::default()
-            };
-            let Ok(p) = policy::generate(kb, &needs) else {
-                continue;
-            };
-            jobs.extend(
-                p.evaluations()
-                    .into_iter()
-                    .map(|e| (model.clone(), region.clone(), e)),
-            );
+            for plane in &cx.settings.planes {
+                let needs = policy::Needs {
+                    regions: vec![region.clone()],
+                    models: vec![model.clone()],
+                    account: account.clone(),
+                    plane: *plane,
+                    ..policy::Needs::default()
+                };
+                let Ok(p) = policy::generate(kb, &needs) else {
+                    continue;
+                };
+                jobs.extend(p.evaluations().into_iter().map(|mut e| {
+                    // Mantle inference is authorized on a project: the account's default one
+                    // unless the app names another.
+                    if let Some(base) = e.resource.strip_suffix(":project/*") {
+                        e.resource = format!("{base}:project/default");
+                    }
+                    (model.clone(), region.clone(), e)
+                }));
+            }
         }
     }
     jobs

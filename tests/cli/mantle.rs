@@ -227,3 +227,59 @@ fn aws_endpoint_url_bedrock_mantle_takes_precedence() {
     };
     assert_eq!((count(&aws), count(&mantle)), (0, 2));
 }
+
+#[test]
+fn an_api_key_serves_mantle_and_explain_iam_simulates_the_mantle_action() {
+    let aws = FakeAws::start();
+    aws.bearer_token("ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLXRva2Vu");
+    let out = check_models(&aws, "us-east-1", &[CLAUDE])
+        .env(
+            "AWS_BEARER_TOKEN_BEDROCK",
+            "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLXRva2Vu",
+        )
+        .args(["--plane", "mantle"])
+        .run();
+    out.assert_code(0);
+    assert_eq!(on(&out.report(), "mantle")[0].code, Code::BD400);
+    let mantle: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|q| q.operation == "ChatCompletions")
+        .collect();
+    assert!(
+        mantle[0].bearer.is_some() && mantle[0].access_key.is_none(),
+        "{mantle:#?}"
+    );
+
+    // A model the knowledge base says mantle serves in us-east-1.
+    let gpt = "openai.gpt-5.5";
+    let aws = FakeAws::start();
+    aws.catalogue(
+        "us-east-1",
+        vec![crate::fake_aws::model_summary(
+            "us-east-1",
+            gpt,
+            "OpenAI",
+            &["ON_DEMAND"],
+        )],
+    );
+    let out = check_models(&aws, "us-east-1", &[gpt])
+        .args(["--plane", "all", "--explain-iam", "--no-invoke"])
+        .run();
+    out.assert_code(0);
+    let r = out.report();
+    let simulated: Vec<(String, String)> = r
+        .findings
+        .iter()
+        .filter_map(|f| f.simulation.as_ref())
+        .map(|s| (s.action.clone(), s.resource.clone()))
+        .collect();
+    assert!(
+        simulated.contains(&(
+            "bedrock-mantle:CreateInference".into(),
+            "arn:aws:bedrock-mantle:us-east-1:123456789012:project/default".into()
+        )),
+        "{simulated:#?}"
+    );
+    assert!(simulated.iter().any(|(a, _)| a == "bedrock:InvokeModel"));
+}
