@@ -678,17 +678,20 @@ pub fn inventory_text(text: &str, inv: &mut Inventory) {
     }
 }
 
+/// Adds one file's inventory to the shared one.
+fn collect_into(all: &Mutex<Inventory>, text: &str) {
+    let mut mine = Inventory::default();
+    inventory_text(text, &mut mine);
+    let mut all = all.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    all.regions.extend(mine.regions);
+    all.models.extend(mine.models);
+    all.arns.extend(mine.arns);
+}
+
 /// Collects the inventory of `paths`, less what `exclude` leaves out (as `lint_paths` does).
 pub fn inventory_paths(paths: &[PathBuf], exclude: &[String]) -> Result<Inventory, LintError> {
     let inv = Mutex::new(Inventory::default());
-    walk(paths, exclude, |_, text| {
-        let mut mine = Inventory::default();
-        inventory_text(text, &mut mine);
-        let mut all = inv.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        all.regions.extend(mine.regions);
-        all.models.extend(mine.models);
-        all.arns.extend(mine.arns);
-    })?;
+    walk(paths, exclude, |_, text| collect_into(&inv, text))?;
     Ok(inv
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner))
@@ -696,9 +699,24 @@ pub fn inventory_paths(paths: &[PathBuf], exclude: &[String]) -> Result<Inventor
 
 /// Lints `paths` (files or directories) in parallel.
 pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Result<LintReport, LintError> {
+    lint_with_inventory(paths, exclude, kb, false).map(|(report, _)| report)
+}
+
+/// Lints `paths` and, with `inventory`, collects their inventory in the same walk (`lint
+/// --needs` compares the ARNs the files grant with what the app needs).
+pub fn lint_with_inventory(
+    paths: &[PathBuf],
+    exclude: &[String],
+    kb: &Knowledge,
+    inventory: bool,
+) -> Result<(LintReport, Inventory), LintError> {
     let findings = Mutex::new(Vec::new());
     let counts = Mutex::new(IdentifierCounts::default());
+    let inv = Mutex::new(Inventory::default());
     let scanned = walk(paths, exclude, |name, text| {
+        if inventory {
+            collect_into(&inv, text);
+        }
         let (found, c) = lint_text_counted(name, text, kb);
         if c.checked + c.unchecked > 0 {
             let mut all = counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -718,7 +736,7 @@ pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Resu
     findings.sort_by(|a, b| a.location.cmp(&b.location).then(a.code.cmp(&b.code)));
     findings.dedup_by(|a, b| a.location == b.location && a.code == b.code && a.title == b.title);
     let findings: Vec<Finding> = findings.into_iter().map(Finding::finish).collect();
-    Ok(LintReport {
+    let report = LintReport {
         schema_version: 1,
         knowledge_base: KnowledgeInfo {
             date: kb.date.clone(),
@@ -730,7 +748,12 @@ pub fn lint_paths(paths: &[PathBuf], exclude: &[String], kb: &Knowledge) -> Resu
             .unwrap_or_else(std::sync::PoisonError::into_inner),
         summary: Summary::of(&findings),
         findings,
-    })
+    };
+    Ok((
+        report,
+        inv.into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    ))
 }
 
 /// `lint --needs`: BD317 for every resource the needs file's models call from its regions (as

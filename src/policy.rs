@@ -474,8 +474,16 @@ pub fn generate(kb: &Knowledge, needs: &Needs) -> Result<Policy, String> {
                 p.marketplace_models.insert(id.to_string());
             }
         }
+        // A region-less ARN keeps the partition it names (`arn:aws-us-gov:bedrock:::…`).
+        let named_partition = model
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split(':').next())
+            .filter(|p| p.starts_with("aws"));
         for region in &regions {
-            let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition);
+            let partition = crate::regions::lookup(region)
+                .map(|r| r.partition)
+                .or(named_partition)
+                .unwrap_or("aws");
             match &parsed {
                 ModelRef::Foundation { id } | ModelRef::FoundationArn { id, .. } => {
                     let why = if region.is_empty() {
@@ -781,5 +789,13 @@ mod tests {
         // Every resource of the policy is evaluated, and nothing else.
         let resources: BTreeSet<&str> = evals.iter().map(|e| e.resource.as_str()).collect();
         assert_eq!(resources, p.resources.keys().map(String::as_str).collect());
+    }
+
+    #[test]
+    fn a_regionless_arn_keeps_its_partition() {
+        let kb = crate::knowledge::embedded();
+        let arn = "arn:aws-us-gov:bedrock:::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0";
+        let p = generate(kb, &needs(&["us-gov-west-1"], &[arn])).unwrap();
+        assert_eq!(p.resources.keys().collect::<Vec<_>>(), [arn]);
     }
 }

@@ -21,12 +21,12 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<u8> {
         );
     }
     let emitter = Emitter::for_report(&args.report)?;
-    let mut found = lint::lint_paths(&paths, &args.exclude, kb).map_err(|e| UsageError(e.to_string()))?;
+    // With --needs, the files lint reads (and only those) are the ones that grant: one walk
+    // lints them and collects their ARNs.
+    let (mut found, inventory) = lint::lint_with_inventory(&paths, &args.exclude, kb, args.needs.is_some())
+        .map_err(|e| UsageError(e.to_string()))?;
     if let Some(needs) = &args.needs {
-        // The files lint reads, and only those, are the ones that grant.
-        let granted = lint::inventory_paths(&paths, &args.exclude)
-            .map_err(|e| UsageError(e.to_string()))?
-            .arns;
+        let granted = inventory.arns;
         let ids: Vec<&str> = crate::checks::infos().iter().map(|c| c.id).collect();
         let loaded = crate::config::load(needs, &ids).map_err(UsageError::from)?;
         found
