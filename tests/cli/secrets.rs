@@ -37,10 +37,20 @@ fn no_secret_in_any_output_at_any_verbosity() {
                     format,
                     "--region",
                     "us-east-1,eu-west-1",
+                    // Every plane and the IAM simulator too: each signs or carries the key.
+                    "--model",
+                    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                    "--plane",
+                    "all",
+                    "--explain-iam",
                 ])
                 .run();
             assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
             assert!(out.stderr.len() > 100, "expected logs at {verbosity}");
+            assert!(
+                out.stdout.contains("bedrock-mantle") || format == "table",
+                "mantle was probed"
+            );
             for canary in [SECRET, TOKEN, BEARER, PROFILE_SECRET] {
                 assert!(
                     !out.stdout.contains(canary),
@@ -266,3 +276,55 @@ fn canaries_from_every_source_never_leave() {
 }
 
 const CLAUDE_ID: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+/// A short-term Bedrock API key is read for its region and expiry; neither the key nor the
+/// presigned URL inside it (its signature, its session token) reaches any output.
+#[test]
+fn a_short_term_api_key_is_read_but_never_printed() {
+    use base64::Engine as _;
+    let made = time::OffsetDateTime::now_utc();
+    let date = made
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap();
+    let url = format!(
+        "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIACANARYKEYID00001%2F{}%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date={date}&X-Amz-Expires=43200&X-Amz-Security-Token=CANARYpresignedSESSIONtoken&X-Amz-Signature=CANARYsignature0123456789abcdef&X-Amz-SignedHeaders=host&Version=1",
+        &date[..8]
+    );
+    let key = format!(
+        "bedrock-api-key-{}",
+        base64::engine::general_purpose::STANDARD.encode(url)
+    );
+    let aws = FakeAws::start();
+    aws.bearer_token(&key);
+    for verbosity in ["-v", "-vv"] {
+        let out = TestCommand::new()
+            .fake_aws(&aws)
+            .env("AWS_BEARER_TOKEN_BEDROCK", &key)
+            .args([
+                "check",
+                verbosity,
+                "--format",
+                "json",
+                "--region",
+                "us-east-1,eu-west-1",
+                "--model",
+                "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                "--plane",
+                "all",
+            ])
+            .run();
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stdout.contains("valid only in us-east-1"), "the key was read");
+        for canary in [
+            &key[16..60],
+            "CANARYpresignedSESSIONtoken",
+            "CANARYsignature0123456789abcdef",
+            "ASIACANARYKEYID00001",
+        ] {
+            assert!(!out.stdout.contains(canary), "{canary} in stdout ({verbosity})");
+            assert!(!out.stderr.contains(canary), "{canary} in stderr ({verbosity})");
+        }
+    }
+}
