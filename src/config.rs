@@ -529,6 +529,17 @@ granted_arns = {arns}
 # The AWS profile to use (as --profile).
 # profile = "prod"
 
+# The endpoints the application calls (as --plane): "runtime" (bedrock-runtime), "mantle"
+# (the OpenAI-compatible bedrock-mantle endpoint), or both.
+# planes = ["runtime"]
+
+# The service tier the application asks for (as --service-tier): default, priority, flex, reserved.
+# service_tier = "priority"
+
+# Ask IAM's policy simulator which policy allows or refuses each needed resource (as
+# --explain-iam; needs iam:SimulatePrincipalPolicy on the caller's own user or role).
+# explain_iam = true
+
 [probe]
 # One real call per model and region, maxTokens 1 (a fraction of a cent). false = --no-invoke.
 enabled = true
@@ -641,5 +652,15 @@ mod tests {
         let (c, _) = parse("starter", &text, CHECKS).unwrap();
         assert_eq!(c.regions.len(), 1);
         assert!(parse("empty", &starter(&[], &[], &[], &[]), CHECKS).is_ok());
+        // Its optional settings, uncommented as a user would, parse too.
+        let mut uncommented = text.clone();
+        for key in ["profile", "planes", "service_tier", "explain_iam"] {
+            uncommented = uncommented.replace(&format!("# {key} = "), &format!("{key} = "));
+        }
+        let (c, _) = parse("uncommented", &uncommented, CHECKS).unwrap();
+        assert_eq!(
+            (c.planes, c.service_tier, c.explain_iam),
+            (vec![PlaneName::Runtime], Some(ServiceTier::Priority), true)
+        );
     }
 }
