@@ -234,7 +234,23 @@ pub async fn probe(
             })
             .latency(got.latency)
         }
-        Err(f) => failed(region, m, &id, &path, f, &listed_note, cx),
+        Err(f) => {
+            // An endpoint that cannot be reached where the knowledge base knows no mantle model
+            // probably does not exist there; still no verdict (the list may be out of date).
+            let none_here = kb
+                .regions
+                .get(region)
+                .is_some_and(|r| r.complete && r.models.values().all(|x| x.mantle_apis.is_empty()));
+            let note = if none_here && f.cause == Cause::EndpointUnreachable {
+                format!(
+                    "{listed_note} The knowledge base of {} lists no model on bedrock-mantle in {region}: the endpoint may not be offered there.",
+                    kb.date
+                )
+            } else {
+                listed_note.clone()
+            };
+            failed(region, m, &id, &path, f, &note, cx)
+        }
     }
 }
 

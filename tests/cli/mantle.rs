@@ -283,3 +283,27 @@ fn an_api_key_serves_mantle_and_explain_iam_simulates_the_mantle_action() {
     );
     assert!(simulated.iter().any(|(a, _)| a == "bedrock:InvokeModel"));
 }
+
+#[test]
+fn an_unreachable_mantle_where_the_knowledge_base_knows_none_is_inconclusive_with_a_hint() {
+    let aws = FakeAws::start();
+    for op in ["ListModels", "ChatCompletions"] {
+        aws.fault(Match::op(op), Fault::Reset);
+    }
+    let out = check_models(&aws, "ca-central-1", &[CLAUDE])
+        .args(["--plane", "mantle"])
+        .run();
+    out.assert_code(0);
+    let r = out.report();
+    let m = &on(&r, "mantle")[0];
+    assert_eq!(
+        (m.code, m.status, m.cause),
+        (Code::BD411, Status::Inconclusive, Cause::EndpointUnreachable)
+    );
+    assert!(
+        m.detail
+            .contains("lists no model on bedrock-mantle in ca-central-1"),
+        "{}",
+        m.detail
+    );
+}
