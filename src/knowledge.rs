@@ -508,6 +508,26 @@ impl Knowledge {
 mod tests {
     use super::*;
 
+    /// Lint and triage find model IDs in free text by their provider: every provider of the
+    /// embedded knowledge base must be one they know.
+    #[test]
+    fn every_provider_of_the_knowledge_base_is_recognised_in_text() {
+        let mut missing: Vec<String> = embedded()
+            .regions
+            .values()
+            .flat_map(|r| r.models.keys())
+            .filter_map(|m| m.split('.').next())
+            .filter(|p| !crate::ident::model_id::PROVIDERS.contains(p))
+            .map(str::to_string)
+            .collect();
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "add to ident::model_id::PROVIDERS: {missing:?}"
+        );
+    }
+
     #[test]
     fn documented_regions_add_but_never_override_or_guess() {
         let mut k = Knowledge {

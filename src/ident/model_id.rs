@@ -23,8 +23,11 @@ pub const PROVIDERS: &[&str] = &[
     "luma",
     "minimax",
     "moonshot",
+    "moonshotai",
     "google",
     "nvidia",
+    "xai",
+    "zai",
 ];
 
 /// A regular-expression alternation of `words` (`us|eu|…`), for the scanners that find
