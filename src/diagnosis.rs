@@ -279,7 +279,9 @@ fn denied(
     for f in members {
         let named = denial(f)
             .and_then(|d| d.resource)
-            .filter(|r| r.starts_with("arn:"));
+            // A wildcard the message names (a proxy's or an emulator's) is no least-privilege
+            // grant: derive the exact resources instead.
+            .filter(|r| r.starts_with("arn:") && !r.contains('*'));
         // No resource in the message: everything IAM evaluates the call against (for a
         // profile, its ARN and the foundation model in every destination), from the knowledge
         // base; what it cannot place, as the finding names it.
@@ -314,21 +316,33 @@ fn denied(
             }
         }
     }
-    let title = format!(
-        "{} denies `{action}` for {} resource{}{}",
-        if cause == Cause::ScpDenied {
-            "An organization policy (SCP)"
-        } else {
-            "IAM"
-        },
-        resources.len().max(1),
-        if resources.len() == 1 { "" } else { "s" },
-        scope(regions)
-    );
+    let who = if cause == Cause::ScpDenied {
+        "An organization policy (SCP)"
+    } else {
+        "IAM"
+    };
+    // Nothing names a resource and none can be derived (no model: a list operation such as
+    // ListFoundationModels, which takes none): the action is granted on `*`.
+    let (title, resource) = if resources.is_empty() {
+        (
+            format!("{who} denies `{action}`{}", scope(regions)),
+            serde_json::json!("*"),
+        )
+    } else {
+        (
+            format!(
+                "{who} denies `{action}` for {} resource{}{}",
+                resources.len(),
+                if resources.len() == 1 { "" } else { "s" },
+                scope(regions)
+            ),
+            serde_json::json!(resources),
+        )
+    };
     let statement = serde_json::json!({
         "Effect": "Allow",
         "Action": action,
-        "Resource": resources,
+        "Resource": resource,
     });
     let remediation = if cause == Cause::ScpDenied {
         format!("Ask the organization's administrators to exempt these resources from the SCP: {statement}")
@@ -379,6 +393,44 @@ mod tests {
         ] {
             assert!(fix.contains(&r), "{r} missing from {fix}");
         }
+    }
+
+    /// A denied list operation (no model, no resource in the message) is granted on `*`, never
+    /// on an empty resource list.
+    #[test]
+    fn a_denied_list_operation_is_granted_on_star() {
+        let f = Finding::new(Code::BD504, Status::Fail, Cause::IamDeniedInvoke, "rejected")
+            .check("regions")
+            .region("ap-northeast-1")
+            .aws(AwsEvidence {
+                message: Some("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:ListFoundationModels because no identity-based policy allows the bedrock:ListFoundationModels action".into()),
+                ..AwsEvidence::default()
+            });
+        let d = diagnose(&report(vec![f.clone(), f.region("eu-west-1")]));
+        assert!(
+            d[0].remediation.contains(r#""Resource":"*""#),
+            "{}",
+            d[0].remediation
+        );
+        assert!(!d[0].title.contains("resource"), "{}", d[0].title);
+    }
+
+    /// A message that names a wildcard resource gets the exact resources in the fix, never the
+    /// wildcard.
+    #[test]
+    fn a_wildcard_in_the_message_is_not_the_fix() {
+        let model = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+        let mut f = denied("ap-northeast-1", model);
+        f.aws.as_mut().unwrap().message = Some("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:ap-northeast-1::foundation-model/* because no identity-based policy allows the bedrock:InvokeModel action".into());
+        let d = diagnose(&report(vec![f]));
+        let fix = &d[0].remediation;
+        assert!(
+            fix.contains(&format!(
+                "arn:aws:bedrock:ap-northeast-1::foundation-model/{model}"
+            )),
+            "{fix}"
+        );
+        assert!(!fix.contains("foundation-model/*"), "{fix}");
     }
 
     #[test]
