@@ -35,11 +35,14 @@ fn finding(out: &mut String, f: &Finding) {
     }
     if let Some(a) = &f.aws {
         out.push_str(&format!(
-            "AWS: `{}` {} → HTTP {} {} · request id `{}`\n\n",
+            "AWS: `{}` {} → HTTP {}{} · request id `{}`\n\n",
             a.service,
             a.operation,
             a.http_status.map_or_else(|| "-".to_string(), |s| s.to_string()),
-            a.error_code.as_deref().unwrap_or(""),
+            a.error_code
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default(),
             a.request_id.as_deref().unwrap_or("-")
         ));
     }
