@@ -91,12 +91,21 @@ pub struct Context {
     profiles: Memo<Vec<Profile>>,
     use_case: Memo<UseCaseForm>,
     retention: Memo<String>,
-    mantle_models: Memo<Vec<String>>,
+    mantle_models: Memo<Vec<MantleModel>>,
     usage: Mutex<ProbeUsage>,
     /// One bound per service and region, so a sweep never bursts into one region's rate limits.
     regional: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
     /// AWS calls finished so far (for the progress line).
     calls_done: std::sync::atomic::AtomicUsize,
+}
+
+/// One model of the `bedrock-mantle` listing (`GET /v1/models`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MantleModel {
+    pub id: String,
+    /// The data retention modes the model may be served under (`data_retention.allowed_modes`),
+    /// when the listing says.
+    pub allowed_retention: Vec<String>,
 }
 
 /// What `GetUseCaseForModelAccess` answered, as it answered it.
@@ -393,7 +402,11 @@ impl Context {
 
     /// The models the `bedrock-mantle` endpoint lists in `region` (`GET /v1/models`, free),
     /// read once.
-    pub async fn mantle_models(&self, region: &str, creds: Option<Credentials>) -> FetchResult<Vec<String>> {
+    pub async fn mantle_models(
+        &self,
+        region: &str,
+        creds: Option<Credentials>,
+    ) -> FetchResult<Vec<MantleModel>> {
         self.mantle_models
             .get(region, || async {
                 let route = aws::mantle::MantleRoute {
@@ -414,7 +427,17 @@ impl Context {
                 Ok(Arc::new(Fetched {
                     value: data
                         .iter()
-                        .filter_map(|m| m["id"].as_str().map(str::to_string))
+                        .filter_map(|m| {
+                            Some(MantleModel {
+                                id: m["id"].as_str()?.to_string(),
+                                allowed_retention: m["data_retention"]["allowed_modes"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .filter_map(|x| x.as_str().map(str::to_string))
+                                    .collect(),
+                            })
+                        })
                         .collect(),
                     latency: got.latency,
                     request_id: got.request_id,
@@ -446,6 +469,19 @@ impl Context {
                 }
             })
             .await
+    }
+
+    /// The mantle listing's entry for `model` in `region`, when the run read the listing.
+    pub fn mantle_model_known(&self, region: &str, model: &str) -> Option<MantleModel> {
+        let cell = self
+            .mantle_models
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(region)
+            .cloned()?;
+        let listed = cell.get()?.as_ref().ok()?;
+        listed.value.iter().find(|m| m.id == model).cloned()
     }
 
     /// What the run learned of each region's data retention, for the report header.

@@ -1727,7 +1727,7 @@ fn mantle(
     catalogue: &[Value],
     skew: i64,
 ) -> Answer {
-    let (listed, openai_route) = {
+    let (listed, openai_route, accepted) = {
         let st = state.lock().unwrap();
         let listed = st.mantle_models.get(region).cloned().unwrap_or_else(|| {
             catalogue
@@ -1735,12 +1735,24 @@ fn mantle(
                 .filter_map(|m| m["modelId"].as_str().map(str::to_string))
                 .collect()
         });
-        (listed, st.openai_route.clone())
+        (listed, st.openai_route.clone(), st.accepted_retention.clone())
     };
     if op == "ListModels" {
+        // Each model says which data retention modes it may be served under.
         let data: Vec<Value> = listed
             .iter()
-            .map(|id| json!({ "id": id, "object": "model", "created": 1_764_000_000, "owned_by": id.split('.').next().unwrap_or("") }))
+            .map(|id| {
+                let modes = accepted.get(id).cloned().unwrap_or_else(|| {
+                    ["default", "none", "provider_data_share"]
+                        .map(String::from)
+                        .to_vec()
+                });
+                json!({
+                    "id": id, "object": "model", "created": 1_764_000_000,
+                    "owned_by": id.split('.').next().unwrap_or(""),
+                    "data_retention": { "allowed_modes": modes }
+                })
+            })
             .collect();
         return json_ok(json!({ "object": "list", "data": data }), skew);
     }

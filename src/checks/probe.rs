@@ -387,6 +387,11 @@ async fn probe(
             .latency(latency)
         }
         Sent::Failed(f) => {
+            // A refused retention mode: the mantle listing (free) says which modes the model
+            // accepts; read it once per region to name them.
+            if f.cause == Cause::DataRetentionIncompatible {
+                let _ = cx.mantle_models(region, creds.clone()).await;
+            }
             // A refused identifier: name what this region can call for the same model.
             let routes = match (&foundation, f.cause) {
                 (Some(id), Cause::InvalidModelId | Cause::ModelNotInRegion) => {
@@ -459,7 +464,20 @@ fn failed(
     let why = match (cause, cx.data_retention_known(region)) {
         (Cause::DataRetentionIncompatible, Some(r)) => Some(match r.mode {
             Some(mode) => format!(
-                "The account's data retention mode in {region} is `{mode}` (GetAccountDataRetention); {m} does not accept it."
+                "The account's data retention mode in {region} is `{mode}` (GetAccountDataRetention); {m} does not accept it.{}",
+                parsed
+                    .foundation_id()
+                    .and_then(|id| cx.mantle_model_known(region, id))
+                    .filter(|x| !x.allowed_retention.is_empty())
+                    .map(|x| format!(
+                        " The model accepts {} (the bedrock-mantle model list).",
+                        x.allowed_retention
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .unwrap_or_default()
             ),
             None => format!(
                 "The account's data retention mode in {region} could not be read ({}).",

@@ -134,7 +134,7 @@ pub async fn probe(
     // failed decides nothing; the call does).
     let listing = cx.mantle_models(region, creds.clone()).await;
     if let Ok(list) = &listing
-        && !list.value.contains(&id)
+        && !list.value.iter().any(|x| x.id == id)
     {
         return finding(
             Code::BD409,

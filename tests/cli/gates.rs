@@ -111,6 +111,14 @@ fn a_retention_mode_the_model_refuses_fails_naming_the_mode() {
         "{}",
         refused.detail
     );
+    // Which modes it accepts, from the bedrock-mantle model list (read only for this refusal).
+    assert!(
+        refused
+            .detail
+            .contains("accepts `default`, `provider_data_share` (the bedrock-mantle model list)"),
+        "{}",
+        refused.detail
+    );
     assert!(refused.remediation[0].contains("put-account-data-retention"));
     assert_eq!(r.finding_in(Code::BD400, "us-east-1").status, Status::Pass);
     // The header carries each region's mode.
