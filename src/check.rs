@@ -28,4 +28,17 @@ pub trait Check: Send + Sync + 'static {
     fn depends_on(&self) -> &'static [&'static str] {
         self.info().depends_on
     }
+    /// Ids of checks that finish first when they run, without being pulled into a run by
+    /// `--only` (a check that reads what another found, if it was asked for).
+    fn runs_after(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Every check this one waits for: its dependencies and what it runs after.
+    fn waits_for(&self) -> Vec<&'static str> {
+        self.depends_on()
+            .iter()
+            .chain(self.runs_after())
+            .copied()
+            .collect()
+    }
 }

@@ -35,8 +35,8 @@ fn ordered(selected: &[&'static dyn Check]) -> Vec<&'static dyn Check> {
         if out.iter().any(|x| x.id() == c.id()) {
             return;
         }
-        for dep in c.depends_on() {
-            if let Some(d) = sel.iter().find(|x| x.id() == *dep) {
+        for dep in c.waits_for() {
+            if let Some(d) = sel.iter().find(|x| x.id() == dep) {
                 visit(*d, sel, out);
             }
         }
@@ -59,7 +59,7 @@ pub async fn run(cx: Arc<Context>, selected: &[&'static dyn Check]) -> Outcome {
     for check in &order {
         let check: &'static dyn Check = *check;
         let deps: Vec<Done> = check
-            .depends_on()
+            .waits_for()
             .iter()
             .filter_map(|d| done.iter().find(|(id, _)| id == d).map(|(_, f)| f.clone()))
             .collect();

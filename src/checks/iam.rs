@@ -24,7 +24,7 @@ pub struct Iam;
 pub static INFO: CheckInfo = CheckInfo {
     id: "iam",
     summary: "With --explain-iam: IAM's policy simulator allows every action and resource the models need",
-    depends_on: &["credentials", "regions", "probe"],
+    depends_on: &["credentials", "regions"],
     starter: "with explain_iam = true: which IAM policy allows or refuses each needed resource",
     column: no_column,
 };
@@ -36,6 +36,12 @@ impl Check for Iam {
 
     fn run<'a>(&'a self, cx: &'a Context, out: &'a Findings) -> BoxFuture<'a, Result<(), CheckError>> {
         run(cx, out).boxed()
+    }
+
+    /// The probe's denial texts name the SCP the simulator does not: read them when the probe
+    /// runs, without making `--only iam` a billed run.
+    fn runs_after(&self) -> &'static [&'static str] {
+        &["probe"]
     }
 }
 

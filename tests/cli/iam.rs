@@ -266,3 +266,22 @@ fn aws_endpoint_url_iam_sends_the_simulation_elsewhere() {
     };
     assert_eq!((simulated(&aws), simulated(&iam)), (0, 1));
 }
+
+#[test]
+fn only_iam_simulates_without_a_billed_call() {
+    let aws = FakeAws::start();
+    let out = check_models(&aws, "us-east-1", &[CLAUDE])
+        .args(["--only", "iam"])
+        .run();
+    out.assert_code(0);
+    let r = out.report();
+    assert_eq!(r.finding(Code::BD600).status, Status::Pass);
+    let ids: Vec<&str> = r.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["credentials", "regions", "iam"]);
+    assert!(
+        aws.requests()
+            .iter()
+            .all(|q| q.operation != "Converse" && q.operation != "InvokeModel"),
+        "no probe"
+    );
+}
