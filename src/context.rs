@@ -69,6 +69,16 @@ impl<T> Memo<T> {
             .clone();
         cell.get_or_init(fetch).await.clone()
     }
+
+    /// What the call for `key` answered, if it was made and has finished; never calls.
+    fn peek(&self, key: &str) -> Option<FetchResult<T>> {
+        self.cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(key)?
+            .get()
+            .cloned()
+    }
 }
 
 /// What the `credentials` check learned, for the checks that need to sign requests.
@@ -296,12 +306,7 @@ impl Context {
 
     /// The catalogue if it was already fetched successfully (never calls AWS).
     pub fn catalogue_if_known(&self, region: &str) -> Option<Arc<Fetched<Vec<CatalogueModel>>>> {
-        let cells = self
-            .catalogues
-            .cells
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cells.get(region)?.get()?.as_ref().ok().cloned()
+        self.catalogues.peek(region)?.ok()
     }
 
     /// The IDs of the system profiles callable from `region` that route to `foundation_id`,
@@ -473,27 +478,13 @@ impl Context {
 
     /// The mantle listing's entry for `model` in `region`, when the run read the listing.
     pub fn mantle_model_known(&self, region: &str, model: &str) -> Option<MantleModel> {
-        let cell = self
-            .mantle_models
-            .cells
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(region)
-            .cloned()?;
-        let listed = cell.get()?.as_ref().ok()?;
+        let listed = self.mantle_models.peek(region)?.ok()?;
         listed.value.iter().find(|m| m.id == model).cloned()
     }
 
     /// What the run learned of each region's data retention, for the report header.
     pub fn data_retention_known(&self, region: &str) -> Option<crate::report::DataRetention> {
-        let cell = self
-            .retention
-            .cells
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(region)
-            .cloned()?;
-        Some(match cell.get()? {
+        Some(match self.retention.peek(region)? {
             Ok(f) => crate::report::DataRetention {
                 mode: Some(f.value.clone()),
                 note: None,
