@@ -749,11 +749,8 @@ fn operation(method: &str, path: &str, body: &str) -> (String, Option<String>) {
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let op = match (method, segs.as_slice()) {
         ("POST", [""]) => {
-            let action = body
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("Action="))
-                .unwrap_or("Unknown");
-            return (action.to_string(), None);
+            let action = form_field(body, "Action").unwrap_or_else(|| "Unknown".into());
+            return (action, None);
         }
         ("GET", ["foundation-models"]) => "ListFoundationModels",
         ("GET", ["foundation-models", m]) => return ("GetFoundationModel".into(), Some(decode(m))),
@@ -1168,17 +1165,8 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
 
     Ok(match op.as_str() {
         "AssumeRole" => {
-            let field = |name: &str| {
-                body_text.split('&').find_map(|kv| {
-                    kv.strip_prefix(&format!("{name}=")).map(|v| {
-                        percent_encoding::percent_decode_str(v)
-                            .decode_utf8_lossy()
-                            .into_owned()
-                    })
-                })
-            };
-            let role = field("RoleArn").unwrap_or_default();
-            let session = field("RoleSessionName").unwrap_or_default();
+            let role = form_field(&body_text, "RoleArn").unwrap_or_default();
+            let session = form_field(&body_text, "RoleSessionName").unwrap_or_default();
             let caller = match &key {
                 Some(Key::Valid { arn, .. }) => arn.clone(),
                 _ => {
@@ -1561,23 +1549,16 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Answ
     })
 }
 
-/// The form fields of an awsQuery body, decoded (`ActionNames.member.1` → value).
-fn form(body: &str) -> Vec<(String, String)> {
+/// One field of an awsQuery form body, decoded (`RoleArn`, `ActionNames.member.1`).
+fn form_field(body: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// IAM (awsQuery, XML): the policy simulator and `GetRole`.
 fn iam(state: &Arc<Mutex<State>>, op: &str, body: &str, key: Option<&Key>, skew: i64) -> Answer {
-    let fields = form(body);
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(body, name).unwrap_or_default();
     let st = state.lock().unwrap();
     let caller = match key {
         Some(Key::Valid { arn, .. }) => arn.clone(),
