@@ -30,18 +30,6 @@ pub enum Color {
     Never,
 }
 
-/// `--plane`: the endpoint the app calls models through.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum PlaneArg {
-    /// bedrock-runtime (Converse, InvokeModel).
-    #[default]
-    Runtime,
-    /// bedrock-mantle (the OpenAI-compatible and Anthropic Messages APIs).
-    Mantle,
-    /// Both.
-    All,
-}
-
 /// `--fail-on`: the lowest level of finding that fails the run (exit 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOnArg {
@@ -172,7 +160,7 @@ pub struct PolicyArgs {
     /// The endpoint the app calls: `runtime` grants `bedrock:InvokeModel*` on the models,
     /// `mantle` grants `bedrock-mantle:CreateInference` on the account's projects per region.
     #[arg(long, value_enum, default_value = "runtime")]
-    pub plane: PlaneArg,
+    pub plane: crate::policy::Plane,
     /// Allow the foundation models reached through profiles only through those profiles (a
     /// condition on `bedrock:InferenceProfileArn`).
     #[arg(long)]
@@ -296,7 +284,7 @@ pub struct CheckArgs {
     /// The endpoint to probe: `runtime` (bedrock-runtime, the default), `mantle` (the
     /// OpenAI-compatible bedrock-mantle endpoint) or `all`.
     #[arg(long, value_enum, value_name = "PLANE")]
-    pub plane: Option<PlaneArg>,
+    pub plane: Option<crate::policy::Plane>,
 
     /// Ask the probe for this service tier (Converse `serviceTier`) and report the tier that
     /// served; a tier the model or account cannot use fails (BD413).

@@ -37,8 +37,8 @@ pub struct Needs {
     pub plane: Plane,
 }
 
-/// The endpoint an app calls models through.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The endpoint an app calls models through (`--plane`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Plane {
     /// `bedrock-runtime` (Converse, InvokeModel): IAM actions `bedrock:InvokeModel*`.
     #[default]
@@ -47,6 +47,16 @@ pub enum Plane {
     Mantle,
     /// Both.
     All,
+}
+
+impl Plane {
+    /// The single planes this one names (`All` is both).
+    pub fn planes(self) -> Vec<Plane> {
+        match self {
+            Plane::All => vec![Plane::Runtime, Plane::Mantle],
+            one => vec![one],
+        }
+    }
 }
 
 /// The action the `bedrock-mantle` endpoint authorizes inference with, on the account's projects

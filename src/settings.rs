@@ -150,7 +150,7 @@ impl Settings {
             explain_iam,
             service_tier: args.service_tier.or(cfg.and_then(|c| c.service_tier)),
             planes: match (args.plane, cfg.map(|c| c.planes.as_slice())) {
-                (Some(p), _) => planes_of(p),
+                (Some(p), _) => p.planes(),
                 (None, Some(list)) if !list.is_empty() => {
                     let mut out = Vec::new();
                     for p in list {
@@ -201,16 +201,6 @@ impl Settings {
             checks: checks.iter().map(|c| c.id).collect(),
             ..Settings::new(vec![region], profile, timeout_secs, 8)
         }
-    }
-}
-
-/// The planes `--plane` names.
-fn planes_of(p: crate::cli::PlaneArg) -> Vec<crate::policy::Plane> {
-    use crate::policy::Plane;
-    match p {
-        crate::cli::PlaneArg::Runtime => vec![Plane::Runtime],
-        crate::cli::PlaneArg::Mantle => vec![Plane::Mantle],
-        crate::cli::PlaneArg::All => vec![Plane::Runtime, Plane::Mantle],
     }
 }
 

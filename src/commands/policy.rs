@@ -1,10 +1,10 @@
 //! `policy`: the least-privilege identity policy for the models and regions an app calls, from
 //! the command line over `bedrock-doctor.toml`, offline from the knowledge base.
 
-use crate::cli::{PlaneArg, PolicyArgs, PolicyFormat};
+use crate::cli::{PolicyArgs, PolicyFormat};
 use crate::error::UsageError;
 use crate::output::{Ui, pretty_json};
-use crate::policy::{self, Needs, Plane, Syntax};
+use crate::policy::{self, Needs, Syntax};
 use crate::settings::Settings;
 
 pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
@@ -19,11 +19,7 @@ pub fn run(args: PolicyArgs, ui: &Ui) -> anyhow::Result<u8> {
         account: args.account,
         restrict_to_profiles: args.restrict_to_profiles,
         marketplace: args.marketplace,
-        plane: match args.plane {
-            PlaneArg::Runtime => Plane::Runtime,
-            PlaneArg::Mantle => Plane::Mantle,
-            PlaneArg::All => Plane::All,
-        },
+        plane: args.plane,
     };
     let known = &*super::knowledge::chosen(args.knowledge.as_deref())?;
     let mut code = 0;
