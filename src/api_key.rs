@@ -85,17 +85,37 @@ pub fn inspect(key: &str) -> ApiKey {
     ApiKey::Unrecognised
 }
 
+/// Why a short-term key cannot serve a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// It was made in this other region and works only there.
+    MadeIn(String),
+    /// It expired at this time (seconds since the epoch).
+    Expired(i64),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::MadeIn(own) => write!(
+                f,
+                "the short-term Bedrock API key in AWS_BEARER_TOKEN_BEDROCK was made in {own} and works only there"
+            ),
+            Refusal::Expired(at) => write!(
+                f,
+                "the short-term Bedrock API key in AWS_BEARER_TOKEN_BEDROCK expired at {}",
+                rfc3339(*at)
+            ),
+        }
+    }
+}
+
 impl ApiKey {
     /// Why the key cannot serve `region` at `now`, if it cannot.
-    pub fn refuses(&self, region: &str, now: i64) -> Option<String> {
+    pub fn refuses(&self, region: &str, now: i64) -> Option<Refusal> {
         match self {
-            ApiKey::ShortTerm { region: own, .. } if own != region => Some(format!(
-                "the short-term Bedrock API key in AWS_BEARER_TOKEN_BEDROCK was made in {own} and works only there"
-            )),
-            ApiKey::ShortTerm { expires, .. } if *expires <= now => Some(format!(
-                "the short-term Bedrock API key in AWS_BEARER_TOKEN_BEDROCK expired at {}",
-                rfc3339(*expires)
-            )),
+            ApiKey::ShortTerm { region: own, .. } if own != region => Some(Refusal::MadeIn(own.clone())),
+            ApiKey::ShortTerm { expires, .. } if *expires <= now => Some(Refusal::Expired(*expires)),
             _ => None,
         }
     }
@@ -175,11 +195,13 @@ mod tests {
         assert!(
             k.refuses("us-east-1", issued + 60)
                 .unwrap()
+                .to_string()
                 .contains("made in ap-northeast-2")
         );
         assert!(
             k.refuses("ap-northeast-2", issued + 43200)
                 .unwrap()
+                .to_string()
                 .contains("expired at 2026-04-30T12:47:19Z")
         );
         let said = k.describe(issued + 600);

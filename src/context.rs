@@ -251,7 +251,7 @@ impl Context {
     pub fn bedrock_gate_in(&self, region: &str) -> Result<Option<Credentials>, NotLive> {
         let now = crate::api_key::now();
         if let Some(why) = self.aws.api_key.as_ref().and_then(|k| k.refuses(region, now)) {
-            return Err(NotLive(why));
+            return Err(NotLive(why.to_string()));
         }
         self.bedrock_gate()
     }

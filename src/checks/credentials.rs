@@ -255,7 +255,8 @@ fn environment_facts(cx: &Context, out: &Findings) {
                 let Some(why) = key.refuses(&r.region, now) else {
                     continue;
                 };
-                let expired = why.contains("expired");
+                let expired = matches!(why, crate::api_key::Refusal::Expired(_));
+                let why = why.to_string();
                 out.push(
                     Finding::new(
                         Code::BD111,
