@@ -46,10 +46,7 @@ fn denial(f: &Finding) -> Option<crate::denial::Denial> {
             ..Denial::default()
         });
     }
-    let aws = f.aws.as_ref()?;
-    aws.denial
-        .clone()
-        .or_else(|| crate::denial::parse(aws.message.as_deref()?, f.region.as_deref()))
+    f.aws_denial()
 }
 
 fn action(f: &Finding) -> Option<String> {

@@ -168,12 +168,9 @@ pub struct AwsEvidence {
 /// Reads every AccessDenied text among `findings`' evidence into its `denial` field.
 pub fn read_denials(findings: &mut [Finding]) {
     for f in findings {
-        let region = f.region.clone();
-        if let Some(aws) = f.aws.as_mut()
-            && aws.denial.is_none()
-            && let Some(message) = aws.message.as_deref()
-        {
-            aws.denial = crate::denial::parse(message, region.as_deref());
+        let read = f.aws_denial();
+        if let Some(aws) = f.aws.as_mut() {
+            aws.denial = read;
         }
     }
 }
@@ -457,6 +454,15 @@ impl Finding {
     pub fn aws(mut self, evidence: AwsEvidence) -> Self {
         self.aws = Some(evidence);
         self
+    }
+
+    /// The AccessDenied text of the finding's evidence, read: as the report carries it, else
+    /// from AWS's message.
+    pub fn aws_denial(&self) -> Option<crate::denial::Denial> {
+        let aws = self.aws.as_ref()?;
+        aws.denial
+            .clone()
+            .or_else(|| crate::denial::parse(aws.message.as_deref()?, self.region.as_deref()))
     }
 
     pub fn plane(mut self, plane: &str) -> Self {

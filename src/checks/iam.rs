@@ -11,7 +11,7 @@ use crate::check::{Check, CheckError};
 use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::{Context, Service};
-use crate::denial::{self, Denial, PolicyType};
+use crate::denial::{Denial, PolicyType};
 use crate::policy::{self, Evaluation};
 use crate::report::{AwsEvidence, Cause, Decision, Finding, Findings, MatchedStatement, Simulation, Status};
 use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, EvaluationResult, PolicyEvaluationDecisionType};
@@ -159,14 +159,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
         out.push(cannot_simulate(&principal, f));
         return Ok(());
     }
-    let denials: Vec<Denial> = out
-        .snapshot()
-        .iter()
-        .filter_map(|f| {
-            let message = f.aws.as_ref()?.message.as_deref()?;
-            denial::parse(message, f.region.as_deref())
-        })
-        .collect();
+    let denials: Vec<Denial> = out.snapshot().iter().filter_map(Finding::aws_denial).collect();
     let context = Pair {
         principal: &principal,
         session_note: session_note.as_deref(),
