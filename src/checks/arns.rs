@@ -116,49 +116,33 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
 /// profile needs its ARN and the model in every destination, a `global.` profile the model in
 /// the source region and the region-less ARN, which covers no regional ARN.
 fn coverage(cx: &Context, out: &Findings) {
-    let account = cx.identity().and_then(|i| i.account);
-    let kb = crate::knowledge::embedded();
-    let regions: Vec<String> = super::model_access::live_regions(cx);
-    for m in &cx.settings.models {
-        for region in &regions {
-            let needs = policy::Needs {
-                regions: vec![region.clone()],
-                models: vec![m.clone()],
-                account: account.clone(),
-                ..policy::Needs::default()
-            };
-            // What cannot be placed (a `us.` profile from Europe, a profile the knowledge base
-            // does not know from this region) is the model checks' to report, not a grant gap.
-            let Ok(needed) = policy::generate(kb, &needs) else {
-                continue;
-            };
-            let missing: Vec<&String> = needed
-                .resources
-                .keys()
-                .filter(|r| !cx.settings.granted_arns.iter().any(|(g, _)| policy::covers(g, r)))
-                .collect();
-            if missing.is_empty() {
-                continue;
-            }
-            let role = if cx.aws.regions.first().is_some_and(|p| &p.region == region) {
-                "primary region"
-            } else {
-                "fallback region"
-            };
-            let to_add: Vec<String> = missing.iter().map(|a| format!("`{a}`")).collect();
-            out.push(
-                Finding::new(Code::BD311, Status::Fail, Cause::ArnGrantMissing, format!("{role} {region} has no granted ARN for {m}"))
-                    .check("arns")
-                    .region(region.clone())
-                    .model(m.clone())
-                    .detail(format!(
-                        "The app calls {m} in {region}, but `granted_arns` covers none of: {}. IAM will deny the call there{}.",
-                        to_add.join(", "),
-                        if role == "fallback region" { ", so failing over to it fails" } else { "" }
-                    ))
-                    .step(format!("Add to the IAM policy and to `granted_arns`: {}", to_add.join(", ")))
-                    .step(format!("`bedrock-doctor policy --region {region} --model {m}` prints the whole statement")),
-            );
+    for (m, region, needed) in super::model_access::needed_policies(cx, policy::Plane::Runtime) {
+        let missing: Vec<&String> = needed
+            .resources
+            .keys()
+            .filter(|r| !cx.settings.granted_arns.iter().any(|(g, _)| policy::covers(g, r)))
+            .collect();
+        if missing.is_empty() {
+            continue;
         }
+        let role = if cx.aws.regions.first().is_some_and(|p| p.region == region) {
+            "primary region"
+        } else {
+            "fallback region"
+        };
+        let to_add: Vec<String> = missing.iter().map(|a| format!("`{a}`")).collect();
+        out.push(
+            Finding::new(Code::BD311, Status::Fail, Cause::ArnGrantMissing, format!("{role} {region} has no granted ARN for {m}"))
+                .check("arns")
+                .detail(format!(
+                    "The app calls {m} in {region}, but `granted_arns` covers none of: {}. IAM will deny the call there{}.",
+                    to_add.join(", "),
+                    if role == "fallback region" { ", so failing over to it fails" } else { "" }
+                ))
+                .step(format!("Add to the IAM policy and to `granted_arns`: {}", to_add.join(", ")))
+                .step(format!("`bedrock-doctor policy --region {region} --model {m}` prints the whole statement"))
+                .region(region)
+                .model(m),
+        );
     }
 }

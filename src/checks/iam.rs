@@ -12,7 +12,7 @@ use crate::check_info::{CheckInfo, no_column};
 use crate::codes::Code;
 use crate::context::{Context, Service};
 use crate::denial::{Denial, PolicyType};
-use crate::policy::{self, Evaluation};
+use crate::policy::Evaluation;
 use crate::report::{AwsEvidence, Cause, Decision, Finding, Findings, MatchedStatement, Simulation, Status};
 use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, EvaluationResult, PolicyEvaluationDecisionType};
 use futures::FutureExt;
@@ -133,7 +133,7 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
             return Ok(());
         }
     };
-    let jobs = needed(cx, identity.account.clone());
+    let jobs = needed(cx);
     if jobs.is_empty() {
         return Ok(());
     }
@@ -183,31 +183,18 @@ async fn run(cx: &Context, out: &Findings) -> Result<(), CheckError> {
 /// Every (model, region, evaluation) the run's models need, from the policy generator; what it
 /// cannot place (a `us.` profile called from Europe, an unknown profile) is the model checks' to
 /// report.
-fn needed(cx: &Context, account: Option<String>) -> Vec<(String, String, Evaluation)> {
-    let kb = crate::knowledge::embedded();
+fn needed(cx: &Context) -> Vec<(String, String, Evaluation)> {
     let mut jobs = Vec::new();
-    for model in &cx.settings.models {
-        for region in super::model_access::live_regions(cx) {
-            for plane in &cx.settings.planes {
-                let needs = policy::Needs {
-                    regions: vec![region.clone()],
-                    models: vec![model.clone()],
-                    account: account.clone(),
-                    plane: *plane,
-                    ..policy::Needs::default()
-                };
-                let Ok(p) = policy::generate(kb, &needs) else {
-                    continue;
-                };
-                jobs.extend(p.evaluations().into_iter().map(|mut e| {
-                    // Mantle inference is authorized on a project: the account's default one
-                    // unless the app names another.
-                    if let Some(base) = e.resource.strip_suffix(":project/*") {
-                        e.resource = format!("{base}:project/default");
-                    }
-                    (model.clone(), region.clone(), e)
-                }));
-            }
+    for plane in &cx.settings.planes {
+        for (model, region, p) in super::model_access::needed_policies(cx, *plane) {
+            jobs.extend(p.evaluations().into_iter().map(|mut e| {
+                // Mantle inference is authorized on a project: the account's default one
+                // unless the app names another.
+                if let Some(base) = e.resource.strip_suffix(":project/*") {
+                    e.resource = format!("{base}:project/default");
+                }
+                (model.clone(), region.clone(), e)
+            }));
         }
     }
     jobs

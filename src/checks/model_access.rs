@@ -59,6 +59,35 @@ pub(crate) fn live_regions(cx: &Context) -> Vec<String> {
         .collect()
 }
 
+/// The least-privilege policy each model of the run needs in each live region on `plane`, as
+/// `bedrock-doctor policy` derives it (the account from STS when it answered). What the
+/// generator cannot place (a `us.` profile from Europe, a profile the knowledge base does not
+/// know from a region) is left out: the model checks report it.
+pub(crate) fn needed_policies(
+    cx: &crate::context::Context,
+    plane: crate::policy::Plane,
+) -> Vec<(String, String, crate::policy::Policy)> {
+    let account = cx.identity().and_then(|i| i.account);
+    let kb = crate::knowledge::embedded();
+    let regions = live_regions(cx);
+    let mut out = Vec::new();
+    for model in &cx.settings.models {
+        for region in &regions {
+            let needs = crate::policy::Needs {
+                regions: vec![region.clone()],
+                models: vec![model.clone()],
+                account: account.clone(),
+                plane,
+                ..crate::policy::Needs::default()
+            };
+            if let Ok(p) = crate::policy::generate(kb, &needs) {
+                out.push((model.clone(), region.clone(), p));
+            }
+        }
+    }
+    out
+}
+
 /// The `--model` values that parse; malformed ones get one BD209 finding each.
 pub(crate) fn parsed_models(cx: &Context, out: Option<&Findings>) -> Vec<(String, ModelRef)> {
     let mut models = Vec::new();
