@@ -786,13 +786,6 @@ mod tests {
             ),
             (
                 "bedrock-runtime",
-                429,
-                "ThrottlingException",
-                "Too many tokens per day, please wait before trying again.",
-                QuotaExceeded,
-            ),
-            (
-                "bedrock-runtime",
                 400,
                 "ValidationException",
                 "Reservation not found.",
